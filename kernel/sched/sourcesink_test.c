@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests for the pure rules of source/sink load balancing: how a CPU
+ * is classified at and around the starvation limit, the bounded load that
+ * enters the score, and the order the score puts CPUs in.
+ */
+#include <kunit/test.h>
+#include <linux/time64.h>
+
+#include "sourcesink.h"
+
+static const u64 limits[] = {
+	1 * NSEC_PER_MSEC,		/* the smallest the sysctl allows */
+	100 * NSEC_PER_MSEC,		/* the default */
+	60000ULL * NSEC_PER_MSEC,	/* the largest the sysctl allows */
+};
+
+static const unsigned long loads[] = {
+	0, 1, 205, 512, 1023, 1024, 1025, 2048, 64 * 1024, 1UL << 40,
+};
+
+static void sourcesink_test_no_waiter_is_sink(struct kunit *test)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(limits); i++) {
+		KUNIT_EXPECT_EQ(test, sourcesink_classify(0, 0, limits[i]),
+				SOURCESINK_SINK);
+		KUNIT_EXPECT_EQ(test, sourcesink_classify(0, U64_MAX, limits[i]),
+				SOURCESINK_SINK);
+	}
+}
+
+static void sourcesink_test_wait_at_limit_is_not_starving(struct kunit *test)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(limits); i++) {
+		u64 l = limits[i];
+
+		KUNIT_EXPECT_EQ(test, sourcesink_classify(l - 1, 10 * l, l),
+				SOURCESINK_SINK);
+		KUNIT_EXPECT_EQ(test, sourcesink_classify(l, 10 * l, l),
+				SOURCESINK_SINK);
+	}
+}
+
+static void sourcesink_test_starving_busy_cpu_is_source(struct kunit *test)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(limits); i++) {
+		u64 l = limits[i];
+
+		KUNIT_EXPECT_EQ(test, sourcesink_classify(l + 1, l + 1, l),
+				SOURCESINK_SOURCE);
+		KUNIT_EXPECT_EQ(test, sourcesink_classify(U64_MAX, U64_MAX, l),
+				SOURCESINK_SOURCE);
+	}
+}
+
+static void sourcesink_test_recently_idle_is_neither(struct kunit *test)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(limits); i++) {
+		u64 l = limits[i];
+
+		KUNIT_EXPECT_EQ(test, sourcesink_classify(l + 1, 0, l),
+				SOURCESINK_NEITHER);
+		KUNIT_EXPECT_EQ(test, sourcesink_classify(l + 1, l - 1, l),
+				SOURCESINK_NEITHER);
+		KUNIT_EXPECT_EQ(test, sourcesink_classify(l + 1, l, l),
+				SOURCESINK_NEITHER);
+		KUNIT_EXPECT_EQ(test, sourcesink_classify(10 * l, l, l),
+				SOURCESINK_NEITHER);
+	}
+}
+
+static void sourcesink_test_load_bounded(struct kunit *test)
+{
+	u64 prev = 0;
+	int i;
+
+	KUNIT_EXPECT_EQ(test, sourcesink_load_bounded(0), 0);
+	KUNIT_EXPECT_EQ(test, sourcesink_load_bounded(SCHED_CAPACITY_SCALE),
+			SCHED_CAPACITY_SCALE / 2);
+	for (i = 1; i < ARRAY_SIZE(loads); i++) {
+		u64 b = sourcesink_load_bounded(loads[i]);
+
+		KUNIT_EXPECT_GE_MSG(test, b, prev, "load %lu", loads[i]);
+		KUNIT_EXPECT_LT_MSG(test, b, SCHED_CAPACITY_SCALE, "load %lu",
+				    loads[i]);
+		prev = b;
+	}
+	/* Distinct thread counts stay distinct well past one CPU's worth. */
+	KUNIT_EXPECT_LT(test, sourcesink_load_bounded(2048),
+			sourcesink_load_bounded(3072));
+}
+
+/* For every state_weight >= load_weight > 0, a worse state scores higher. */
+static void sourcesink_test_state_outweighs_load(struct kunit *test)
+{
+	static const unsigned int weights[][2] = {
+		{ SOURCESINK_DEFAULT_STATE_WEIGHT, SOURCESINK_DEFAULT_LOAD_WEIGHT },
+		{ 1, 1 }, { 2, 1 }, { 1000, 1 }, { 1000, 1000 }, { 7, 3 },
+	};
+	int w, lo, hi;
+
+	for (w = 0; w < ARRAY_SIZE(weights); w++) {
+		unsigned int sw = weights[w][0], lw = weights[w][1];
+
+		for (lo = 0; lo < ARRAY_SIZE(loads); lo++) {
+			for (hi = 0; hi < ARRAY_SIZE(loads); hi++) {
+				u64 sink = sourcesink_score(SOURCESINK_SINK,
+							    loads[hi], sw, lw);
+				u64 neither = sourcesink_score(SOURCESINK_NEITHER,
+							       loads[lo], sw, lw);
+				u64 neither_hi = sourcesink_score(SOURCESINK_NEITHER,
+								  loads[hi], sw, lw);
+				u64 source = sourcesink_score(SOURCESINK_SOURCE,
+							      loads[lo], sw, lw);
+
+				KUNIT_EXPECT_GT_MSG(test, neither, sink,
+						    "weights %u/%u loads %lu/%lu",
+						    sw, lw, loads[lo], loads[hi]);
+				KUNIT_EXPECT_GT_MSG(test, source, neither_hi,
+						    "weights %u/%u loads %lu/%lu",
+						    sw, lw, loads[lo], loads[hi]);
+			}
+		}
+	}
+}
+
+static void sourcesink_test_load_orders_within_state(struct kunit *test)
+{
+	/* Loads the bounded scale still tells apart: 0, 0.2, 0.5, 1, 2, 4, 64. */
+	static const unsigned long ordered[] = {
+		0, 205, 512, 1024, 2048, 4096, 64 * 1024,
+	};
+	enum sourcesink_state s;
+	int i;
+
+	for (s = SOURCESINK_SINK; s < SOURCESINK_NR_STATES; s++) {
+		for (i = 1; i < ARRAY_SIZE(ordered); i++) {
+			KUNIT_EXPECT_LT_MSG(test,
+					    sourcesink_score(s, ordered[i - 1], 4, 1),
+					    sourcesink_score(s, ordered[i], 4, 1),
+					    "state %d loads %lu < %lu", s,
+					    ordered[i - 1], ordered[i]);
+		}
+	}
+}
+
+/* With the load weighted more, a loaded SINK can rank below a light SOURCE. */
+static void sourcesink_test_load_can_outweigh_state(struct kunit *test)
+{
+	u64 busy_sink = sourcesink_score(SOURCESINK_SINK, 8 * 1024, 1, 4);
+	u64 light_source = sourcesink_score(SOURCESINK_SOURCE, 0, 1, 4);
+
+	KUNIT_EXPECT_GT(test, busy_sink, light_source);
+	/* And with no state weight the state does not count at all. */
+	KUNIT_EXPECT_EQ(test, sourcesink_score(SOURCESINK_SOURCE, 2048, 0, 1),
+			sourcesink_score(SOURCESINK_SINK, 2048, 0, 1));
+	/* With no weights at all, every CPU ties. */
+	KUNIT_EXPECT_EQ(test, sourcesink_score(SOURCESINK_SOURCE, 1UL << 40, 0, 0),
+			0);
+}
+
+static struct kunit_case sourcesink_test_cases[] = {
+	KUNIT_CASE(sourcesink_test_no_waiter_is_sink),
+	KUNIT_CASE(sourcesink_test_wait_at_limit_is_not_starving),
+	KUNIT_CASE(sourcesink_test_starving_busy_cpu_is_source),
+	KUNIT_CASE(sourcesink_test_recently_idle_is_neither),
+	KUNIT_CASE(sourcesink_test_load_bounded),
+	KUNIT_CASE(sourcesink_test_state_outweighs_load),
+	KUNIT_CASE(sourcesink_test_load_orders_within_state),
+	KUNIT_CASE(sourcesink_test_load_can_outweigh_state),
+	{}
+};
+
+static struct kunit_suite sourcesink_test_suite = {
+	.name = "sched_sourcesink",
+	.test_cases = sourcesink_test_cases,
+};
+
+kunit_test_suite(sourcesink_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for source/sink load balancing");
+MODULE_LICENSE("GPL");
