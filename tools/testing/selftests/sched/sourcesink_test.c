@@ -5,9 +5,10 @@
  * make them SOURCE or SINK.
  *
  * The load tests need 4 CPUs, root and an otherwise idle machine.  They
- * turn RT throttling and the fair server off on the CPUs they load, so a
- * thread queued behind a SCHED_FIFO spinner there gets no CPU at all, and
- * restore both when they end.
+ * starve a thread with weights alone: a nice 19 thread queued behind a nice
+ * -20 spinner gets one slice in about ten seconds (weight 15 against 88761),
+ * which is starvation by any limit the tests use, without touching RT
+ * throttling or the fair server.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -27,12 +29,11 @@
 
 #define SYSCTL_DIR	"/proc/sys/kernel/"
 #define VIEW		"/sys/kernel/debug/sched/sourcesink"
-#define RT_RUNTIME	"/proc/sys/kernel/sched_rt_runtime_us"
-#define FAIR_SERVER	"/sys/kernel/debug/sched/fair_server/cpu%d/runtime"
 #define MAX_CPUS	64
-#define LOADED_CPUS	2	/* CPUs 1 and 2 */
+#define HOG_NICE	-20
+#define VICTIM_NICE	19
 
-static int read_long(const char *path, long *val)
+static int read_int(const char *path, int *val)
 {
 	char buf[64];
 	ssize_t n;
@@ -48,15 +49,6 @@ static int read_long(const char *path, long *val)
 	buf[n] = '\0';
 	*val = strtol(buf, NULL, 10);
 	return 0;
-}
-
-static int read_int(const char *path, int *val)
-{
-	long v;
-	int ret = read_long(path, &v);
-
-	*val = v;
-	return ret;
 }
 
 /* One write() of exactly @len bytes at offset 0: 0, or -errno. */
@@ -339,10 +331,13 @@ static void *spin(void *arg)
 	return NULL;
 }
 
-/* A spinner allowed on @cpus (a -1 terminated list), FIFO if @fifo. */
-static int start_spinner(struct spinner *s, int fifo, const int *cpus)
+/*
+ * A spinner at @nice allowed on @cpus (a -1 terminated list).  It inherits
+ * the nice value of the thread that creates it, since it may not run soon
+ * enough to set its own.
+ */
+static int start_spinner(struct spinner *s, int nice, const int *cpus)
 {
-	struct sched_param sp = { .sched_priority = fifo ? 10 : 0 };
 	pthread_attr_t attr;
 	cpu_set_t set;
 	int ret;
@@ -352,29 +347,25 @@ static int start_spinner(struct spinner *s, int fifo, const int *cpus)
 		CPU_SET(*cpus, &set);
 	atomic_store(&s->running, 0);
 	pthread_attr_init(&attr);
-	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
-	pthread_attr_setschedpolicy(&attr, fifo ? SCHED_FIFO : SCHED_OTHER);
-	pthread_attr_setschedparam(&attr, &sp);
 	pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
+	if (setpriority(PRIO_PROCESS, 0, nice))
+		return errno;
 	ret = pthread_create(&s->thread, &attr, spin, s);
+	if (setpriority(PRIO_PROCESS, 0, 0) && !ret)
+		ret = errno;
 	pthread_attr_destroy(&attr);
 	return ret;
 }
 
 FIXTURE(load) {
-	int saved;
 	int mode;
-	long rt_runtime;
-	long fair_runtime[1 + LOADED_CPUS];
 	int starvation_ms;
 	struct spinners spinners;
 };
 
 FIXTURE_SETUP(load)
 {
-	char path[128];
 	cpu_set_t self_cpu;
-	int cpu;
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 4)
 		SKIP(return, "needs 4 CPUs");
@@ -383,17 +374,6 @@ FIXTURE_SETUP(load)
 	ASSERT_EQ(0, read_int(SYSCTL_DIR "sched_sourcesink_starvation_ms",
 			      &self->starvation_ms));
 	ASSERT_EQ(0, read_int(SYSCTL_DIR "sched_sourcesink_mode", &self->mode));
-	ASSERT_EQ(0, read_long(RT_RUNTIME, &self->rt_runtime));
-	for (cpu = 1; cpu <= LOADED_CPUS; cpu++) {
-		snprintf(path, sizeof(path), FAIR_SERVER, cpu);
-		ASSERT_EQ(0, read_long(path, &self->fair_runtime[cpu]));
-	}
-	self->saved = 1;
-	ASSERT_EQ(0, write_long(RT_RUNTIME, -1));
-	for (cpu = 1; cpu <= LOADED_CPUS; cpu++) {
-		snprintf(path, sizeof(path), FAIR_SERVER, cpu);
-		ASSERT_EQ(0, write_long(path, 0));
-	}
 
 	/* The test itself stays on CPU 0, out of the way. */
 	CPU_ZERO(&self_cpu);
@@ -404,26 +384,18 @@ FIXTURE_SETUP(load)
 
 FIXTURE_TEARDOWN(load)
 {
-	char path[128];
-	int i, cpu;
+	int i;
 
 	atomic_store(&stop_spinning, 1);
 	for (i = 0; i < self->spinners.nr; i++)
 		pthread_join(self->spinners.s[i].thread, NULL);
-	if (!self->saved)
-		return;
 	write_long(SYSCTL_DIR "sched_sourcesink_mode", self->mode);
-	for (cpu = 1; cpu <= LOADED_CPUS; cpu++) {
-		snprintf(path, sizeof(path), FAIR_SERVER, cpu);
-		write_long(path, self->fair_runtime[cpu]);
-	}
-	write_long(RT_RUNTIME, self->rt_runtime);
 }
 
 static void add_spinner(struct __test_metadata *_metadata,
-			struct spinners *sp, int fifo, const int *cpus)
+			struct spinners *sp, int nice, const int *cpus)
 {
-	ASSERT_EQ(0, start_spinner(&sp->s[sp->nr], fifo, cpus));
+	ASSERT_EQ(0, start_spinner(&sp->s[sp->nr], nice, cpus));
 	sp->nr++;
 }
 
@@ -439,17 +411,17 @@ static void wait_running(struct __test_metadata *_metadata, struct spinners *sp)
 	}
 }
 
-/* FIFO spinners on CPUs 1 and 2, then a normal thread allowed only there. */
+/* Spinners bound to CPUs 1 and 2, then a victim allowed only there. */
 static void starve_a_thread(struct __test_metadata *_metadata,
 			    struct spinners *sp)
 {
 	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
 	static const int cpus12[] = { 1, 2, -1 };
 
-	add_spinner(_metadata, sp, 1, cpu1);
-	add_spinner(_metadata, sp, 1, cpu2);
+	add_spinner(_metadata, sp, HOG_NICE, cpu1);
+	add_spinner(_metadata, sp, HOG_NICE, cpu2);
 	wait_running(_metadata, sp);
-	add_spinner(_metadata, sp, 0, cpus12);
+	add_spinner(_metadata, sp, VICTIM_NICE, cpus12);
 }
 
 /*
@@ -508,9 +480,9 @@ TEST_F(load, starving_thread_makes_source)
 }
 
 /*
- * A FIFO spinner alone on CPU 1 and a movable spinner alone on CPUs 2-3:
- * each CPU runs at most one thread and queues nothing, so none may be a
- * SOURCE however long it stays busy.
+ * A spinner bound to CPU 1 and a movable spinner alone on CPUs 2-3: each
+ * CPU runs at most one thread and queues nothing, so none may be a SOURCE
+ * however long it stays busy.
  */
 TEST_F(load, lone_running_thread_is_not_source)
 {
@@ -518,8 +490,8 @@ TEST_F(load, lone_running_thread_is_not_source)
 	struct view v;
 	int i, cpu;
 
-	add_spinner(_metadata, &self->spinners, 1, cpu1);
-	add_spinner(_metadata, &self->spinners, 0, cpus23);
+	add_spinner(_metadata, &self->spinners, HOG_NICE, cpu1);
+	add_spinner(_metadata, &self->spinners, VICTIM_NICE, cpus23);
 	wait_running(_metadata, &self->spinners);
 	for (i = 0; i < 15 * self->starvation_ms / 20; i++) {
 		ASSERT_EQ(0, read_view(&v));
@@ -538,8 +510,8 @@ static int no_states(const struct view *v)
 
 /*
  * Mode 0 shows no states even with a thread starving; back in mode 1 the
- * starving thread, which has not run in between and so never passed
- * through a hook, is found again from the runqueue.
+ * victim, which does not run in between and so passes through no hook, is
+ * found again from the runqueue.
  */
 TEST_F(load, mode_off_shows_no_states)
 {
