@@ -15,6 +15,8 @@ GUEST   := $(BUILD)/guest
 TARBALL := /usr/src/linux-source-6.12.tar.xz
 JOBS    ?= $(shell nproc)
 CCACHE  := $(shell command -v ccache 2>/dev/null)
+# kbuild passes absolute paths; relative to the clone, any clone can hit.
+export CCACHE_BASEDIR := $(CURDIR)
 KMAKE    = $(MAKE) -s -C $(KSRC) O=$(CURDIR)/$(KOBJ) ARCH=x86_64 \
 	   $(if $(CCACHE),CC="ccache gcc") -j$(JOBS)
 
