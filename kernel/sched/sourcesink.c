@@ -66,12 +66,42 @@
  * With sched_sourcesink_mode = 0 a static key turns every hook into a
  * no-op and the lists are emptied; setting it again rebuilds them from each
  * runqueue's cfs_tasks, every wait starting at that moment.
+ *
+ * The decision
+ *
+ * Once per sched_sourcesink_period_ms, counted on one global clock, the
+ * tick of whichever CPU sees the period expire raises SCHED_SOFTIRQ, and the
+ * first CPU to claim the period in sched_balance_softirq() decides for all.
+ * It snapshots every active CPU and, up to sched_sourcesink_max_moves times:
+ *
+ *	state mode: if a SOURCE and a SINK exist, move the longest-waiting
+ *	            starving thread from the highest-loaded SOURCE to the
+ *	            lowest-loaded SINK it may run on;
+ *	score mode: move the longest-waiting thread from the worst-scoring
+ *	            CPU to the best-scoring one, when that helps (see
+ *	            sourcesink_worth_moving()).
+ *
+ * An idle CPU is the best sink.  A CPU that received cannot give in the
+ * same decision, and a thread moved by one decision is not moved by the
+ * next unless it starves again.  The move is the stock balancer's:
+ * deactivate_task(), set_task_cpu(), activate_task() under both runqueue
+ * locks, then wakeup_preempt() to kick the sink.
+ *
+ * Because a SOURCE is published at the first tick after its oldest thread
+ * has waited L, and a decision runs every period P, a movable thread that
+ * starves while a CPU it may use is a SINK is moved after waiting at most
+ * L + P plus a tick or two, unless the move bound is spent on others.
  */
 
 #include <linux/debugfs.h>
 #include <linux/kthread.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/sysctl.h>
+
+#define CREATE_TRACE_POINTS
+#include <trace/events/sched_sourcesink.h>
+#undef CREATE_TRACE_POINTS
 
 DEFINE_STATIC_KEY_TRUE(sched_sourcesink_active);
 
@@ -80,6 +110,26 @@ static int sysctl_sched_sourcesink_period_ms = 1000;
 static int sysctl_sched_sourcesink_starvation_ms = 100;
 static int sysctl_sched_sourcesink_state_weight = SOURCESINK_DEFAULT_STATE_WEIGHT;
 static int sysctl_sched_sourcesink_load_weight = SOURCESINK_DEFAULT_LOAD_WEIGHT;
+static int sysctl_sched_sourcesink_max_moves = 32;
+int sysctl_sched_sourcesink_standalone;
+
+/* jiffies at which the next decision is due; the CPU that claims it sets it */
+unsigned long sourcesink_next_decision;
+
+/* A waiter list walk in a decision stops after this many threads. */
+#define SOURCESINK_SCAN_MAX	32
+
+/*
+ * The one decision in flight.  @lock keeps a slow decision from running
+ * into the next; @views is its scratch snapshot, one entry per CPU.
+ */
+static struct {
+	raw_spinlock_t			lock;
+	u64				seq;
+	struct sourcesink_cpu_view	*views;
+} sourcesink_decider = {
+	.lock = __RAW_SPIN_LOCK_UNLOCKED(sourcesink_decider.lock),
+};
 
 /* Serializes sysctl writes, and with them the mode's static key. */
 static DEFINE_MUTEX(sourcesink_sysctl_mutex);
@@ -232,6 +282,8 @@ static void sourcesink_set_mode(int mode)
 	 * each runqueue's lock is enough to know no hook is mid-way there.
 	 */
 	if (mode) {
+		WRITE_ONCE(sourcesink_next_decision, jiffies +
+			   msecs_to_jiffies(sysctl_sched_sourcesink_period_ms));
 		static_branch_enable(&sched_sourcesink_active);
 		for_each_possible_cpu(cpu)
 			sourcesink_track_rq(cpu_rq(cpu));
@@ -266,6 +318,13 @@ static int sourcesink_sysctl_handler(const struct ctl_table *table, int write,
 		sourcesink_set_mode(val);
 	else
 		WRITE_ONCE(*(int *)table->data, val);
+	/* A shorter period starts now, not after the decision already due. */
+	if (table->data == &sysctl_sched_sourcesink_period_ms) {
+		unsigned long next = jiffies + msecs_to_jiffies(val);
+
+		if (time_before(next, READ_ONCE(sourcesink_next_decision)))
+			WRITE_ONCE(sourcesink_next_decision, next);
+	}
 	mutex_unlock(&sourcesink_sysctl_mutex);
 
 	*ppos += *lenp;
@@ -320,24 +379,38 @@ static struct ctl_table sourcesink_sysctls[] = {
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= SYSCTL_ONE_THOUSAND,
 	},
+	{
+		.procname	= "sched_sourcesink_max_moves",
+		.data		= &sysctl_sched_sourcesink_max_moves,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= sourcesink_sysctl_handler,
+		.extra1		= SYSCTL_ONE,
+		.extra2		= SYSCTL_ONE_THOUSAND,
+	},
+	{
+		.procname	= "sched_sourcesink_standalone",
+		.data		= &sysctl_sched_sourcesink_standalone,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= sourcesink_sysctl_handler,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
 };
 
-static int __init sourcesink_sysctl_init(void)
+static int __init sourcesink_init(void)
 {
+	sourcesink_decider.views = kcalloc(nr_cpu_ids,
+					   sizeof(*sourcesink_decider.views),
+					   GFP_KERNEL);
+	WARN_ON(!sourcesink_decider.views);
+	WRITE_ONCE(sourcesink_next_decision, jiffies +
+		   msecs_to_jiffies(sysctl_sched_sourcesink_period_ms));
 	register_sysctl_init("kernel", sourcesink_sysctls);
 	return 0;
 }
-late_initcall(sourcesink_sysctl_init);
-
-/* One CPU as the decision and debugfs see it. */
-struct sourcesink_cpu_view {
-	enum sourcesink_state	state;
-	unsigned long		load;
-	u64			score;
-	unsigned int		nr_movable;
-	u64			oldest_wait;
-	u64			since_idle;
-};
+late_initcall(sourcesink_init);
 
 static unsigned long sourcesink_cpu_load(struct rq *rq)
 {
@@ -346,13 +419,22 @@ static unsigned long sourcesink_cpu_load(struct rq *rq)
 	       READ_ONCE(rq->avg_dl.util_avg);
 }
 
+static void sourcesink_score_view(struct sourcesink_cpu_view *v)
+{
+	v->score = sourcesink_score(v->state, v->load,
+				    READ_ONCE(sysctl_sched_sourcesink_state_weight),
+				    READ_ONCE(sysctl_sched_sourcesink_load_weight));
+}
+
 static void sourcesink_read_cpu(int cpu, struct sourcesink_cpu_view *v)
 {
 	struct rq *rq = cpu_rq(cpu);
 	struct sourcesink_rq *ss = &rq->sourcesink;
 
 	memset(v, 0, sizeof(*v));
-	if (idle_cpu(cpu)) {
+	v->cpu = cpu;
+	v->idle = idle_cpu(cpu);
+	if (v->idle) {
 		v->state = SOURCESINK_SINK;
 	} else {
 		v->state = READ_ONCE(ss->state);
@@ -361,9 +443,192 @@ static void sourcesink_read_cpu(int cpu, struct sourcesink_cpu_view *v)
 		v->since_idle = READ_ONCE(ss->since_idle);
 	}
 	v->load = sourcesink_cpu_load(rq);
-	v->score = sourcesink_score(v->state, v->load,
-				    READ_ONCE(sysctl_sched_sourcesink_state_weight),
-				    READ_ONCE(sysctl_sched_sourcesink_load_weight));
+	sourcesink_score_view(v);
+}
+
+/* Both runqueues locked and their clocks updated, as detach/attach_task(). */
+static void sourcesink_move(struct rq *src, struct rq *dst,
+			    struct task_struct *p, u64 seq, u64 waited)
+{
+	deactivate_task(src, p, DEQUEUE_NOCLOCK);
+	set_task_cpu(p, cpu_of(dst));
+	activate_task(dst, p, ENQUEUE_NOCLOCK);
+	wakeup_preempt(dst, p, 0);
+	p->sourcesink.last_move = seq;
+	trace_sched_sourcesink_move(p, cpu_of(src), cpu_of(dst), waited);
+}
+
+/*
+ * Move the longest-waiting thread of @sv's CPU that may go to @dv's.  The
+ * waiter list holds only movable threads, but the snapshot is a tick old:
+ * re-check everything under both locks.  Returns SOURCESINK_MOVED or why
+ * nothing moved, counted on the source; *@starving says whether a starving
+ * thread still waits there afterwards.
+ */
+static enum sourcesink_event sourcesink_pull(struct sourcesink_cpu_view *sv,
+					     struct sourcesink_cpu_view *dv,
+					     bool score_mode, u64 seq, u64 limit,
+					     bool *starving)
+{
+	struct rq *src = cpu_rq(sv->cpu), *dst = cpu_rq(dv->cpu);
+	enum sourcesink_event why = SOURCESINK_REFUSED_RUNNING;
+	struct task_struct *p, *victim = NULL;
+	unsigned long flags;
+	int scanned = 0;
+	u64 now, wait = 0;
+
+	local_irq_save(flags);
+	double_rq_lock(src, dst);
+	update_rq_clock(src);
+	update_rq_clock(dst);
+	now = rq_clock(src);
+
+	list_for_each_entry(p, &src->sourcesink.waiters, sourcesink.wait_node) {
+		wait = now - p->sourcesink.wait_start;
+		/* The list is in wait order: nobody after this one starves. */
+		if (!score_mode && wait <= limit)
+			break;
+		if (++scanned > SOURCESINK_SCAN_MAX || !cpu_active(dv->cpu))
+			break;
+		if (!cpumask_test_cpu(dv->cpu, p->cpus_ptr)) {
+			why = SOURCESINK_REFUSED_AFFINITY;
+			continue;
+		}
+		if (is_migration_disabled(p)) {
+			why = SOURCESINK_REFUSED_MIGRATION_DISABLED;
+			continue;
+		}
+		if (task_on_cpu(src, p)) {
+			why = SOURCESINK_REFUSED_RUNNING;
+			continue;
+		}
+		if (!sourcesink_may_move(wait, limit, p->sourcesink.last_move,
+					 seq, score_mode)) {
+			why = SOURCESINK_REFUSED_NO_MOVABLE;
+			continue;
+		}
+		victim = p;
+		break;
+	}
+	if (victim) {
+		sourcesink_move(src, dst, victim, seq, wait);
+		why = SOURCESINK_MOVED;
+	}
+	src->sourcesink.events[why]++;
+
+	p = list_first_entry_or_null(&src->sourcesink.waiters,
+				     struct task_struct, sourcesink.wait_node);
+	*starving = p && now - p->sourcesink.wait_start > limit;
+
+	double_rq_unlock(src, dst);
+	local_irq_restore(flags);
+	return why;
+}
+
+/* Account one thread moved from @src to @dst in the snapshot. */
+static void sourcesink_moved(struct sourcesink_cpu_view *src,
+			     struct sourcesink_cpu_view *dst, bool starving)
+{
+	src->load -= min_t(unsigned long, src->load, SCHED_CAPACITY_SCALE);
+	src->nr_movable--;
+	if (!starving)
+		src->state = SOURCESINK_SINK;
+	sourcesink_score_view(src);
+
+	dst->load += SCHED_CAPACITY_SCALE;
+	dst->idle = false;
+	dst->received = true;
+	sourcesink_score_view(dst);
+}
+
+static void sourcesink_decide(struct rq *this_rq, struct sourcesink_cpu_view *v)
+{
+	int mode = READ_ONCE(sysctl_sched_sourcesink_mode);
+	int max_moves = READ_ONCE(sysctl_sched_sourcesink_max_moves);
+	u64 limit = (u64)READ_ONCE(sysctl_sched_sourcesink_starvation_ms) *
+		    NSEC_PER_MSEC;
+	bool score_mode = mode == SOURCESINK_MODE_SCORE;
+	unsigned int nr_sources = 0, nr_sinks = 0;
+	int nr = 0, cpu, start, src, dst, moves = 0;
+	enum sourcesink_event why;
+	bool starving;
+	u64 seq;
+
+	for_each_cpu(cpu, cpu_active_mask) {
+		sourcesink_read_cpu(cpu, &v[nr]);
+		nr_sources += v[nr].state == SOURCESINK_SOURCE;
+		nr_sinks += v[nr].state == SOURCESINK_SINK;
+		nr++;
+	}
+	if (!nr)
+		return;
+
+	seq = ++sourcesink_decider.seq;
+	start = seq % nr;
+	this_rq->sourcesink.events[SOURCESINK_DECISIONS]++;
+
+	src = sourcesink_pick_source(v, nr, start, score_mode);
+	dst = src < 0 ? -1 : sourcesink_pick_sink(v, nr, start, score_mode, src);
+	trace_sched_sourcesink_decision(mode, nr_sources, nr_sinks,
+					src < 0 ? -1 : v[src].cpu,
+					dst < 0 ? -1 : v[dst].cpu,
+					src < 0 ? 0 : score_mode ? v[src].score : v[src].load,
+					dst < 0 ? 0 : score_mode ? v[dst].score : v[dst].load);
+
+	while (src >= 0) {
+		bool moved = false;
+		int i;
+
+		if (moves == max_moves) {
+			cpu_rq(v[src].cpu)->sourcesink.events[SOURCESINK_REFUSED_BOUND]++;
+			break;
+		}
+		/* Try the sinks from best to worst until one takes a thread. */
+		for (; dst >= 0; dst = sourcesink_pick_sink(v, nr, start, score_mode, src)) {
+			why = sourcesink_pull(&v[src], &v[dst], score_mode, seq,
+					      limit, &starving);
+			if (why == SOURCESINK_MOVED) {
+				sourcesink_moved(&v[src], &v[dst], starving);
+				moves++;
+				moved = true;
+				break;
+			}
+			if (why != SOURCESINK_REFUSED_AFFINITY)
+				break;
+			v[dst].tried = true;
+		}
+		for (i = 0; i < nr; i++)
+			v[i].tried = false;
+		if (!moved)
+			v[src].spent = true;
+
+		src = sourcesink_pick_source(v, nr, start, score_mode);
+		dst = src < 0 ? -1 : sourcesink_pick_sink(v, nr, start, score_mode, src);
+	}
+}
+
+/*
+ * From SCHED_SOFTIRQ on every CPU whose tick raised it.  The first CPU to
+ * move sourcesink_next_decision on claims the period and decides for all.
+ */
+void sourcesink_balance(struct rq *this_rq)
+{
+	unsigned long next = READ_ONCE(sourcesink_next_decision);
+	unsigned long now = jiffies;
+	unsigned long period;
+
+	if (!static_branch_likely(&sched_sourcesink_active) ||
+	    time_before(now, next) || scx_switched_all() ||
+	    !sourcesink_decider.views)
+		return;
+
+	period = msecs_to_jiffies(READ_ONCE(sysctl_sched_sourcesink_period_ms));
+	if (cmpxchg(&sourcesink_next_decision, next, now + max(period, 1UL)) != next)
+		return;
+	if (!raw_spin_trylock(&sourcesink_decider.lock))
+		return;
+	sourcesink_decide(this_rq, sourcesink_decider.views);
+	raw_spin_unlock(&sourcesink_decider.lock);
 }
 
 static const char * const sourcesink_mode_names[] = {
@@ -395,12 +660,14 @@ static int sourcesink_show(struct seq_file *m, void *unused)
 	struct sourcesink_cpu_view v;
 	int cpu, i;
 
-	seq_printf(m, "mode=%s period_ms=%d starvation_ms=%d state_weight=%d load_weight=%d\n",
+	seq_printf(m, "mode=%s period_ms=%d starvation_ms=%d state_weight=%d load_weight=%d max_moves=%d standalone=%d\n",
 		   sourcesink_mode_names[mode],
 		   READ_ONCE(sysctl_sched_sourcesink_period_ms),
 		   READ_ONCE(sysctl_sched_sourcesink_starvation_ms),
 		   READ_ONCE(sysctl_sched_sourcesink_state_weight),
-		   READ_ONCE(sysctl_sched_sourcesink_load_weight));
+		   READ_ONCE(sysctl_sched_sourcesink_load_weight),
+		   READ_ONCE(sysctl_sched_sourcesink_max_moves),
+		   READ_ONCE(sysctl_sched_sourcesink_standalone));
 
 	cpus_read_lock();
 	for_each_online_cpu(cpu)

@@ -8,6 +8,7 @@
 #ifndef _KERNEL_SCHED_SOURCESINK_H
 #define _KERNEL_SCHED_SOURCESINK_H
 
+#include <linux/jiffies.h>
 #include <linux/jump_label.h>
 #include <linux/list.h>
 #include <linux/math64.h>
@@ -45,6 +46,9 @@ enum sourcesink_event {
 
 #define SOURCESINK_DEFAULT_STATE_WEIGHT	4
 #define SOURCESINK_DEFAULT_LOAD_WEIGHT	1
+
+/* Score mode leaves two CPUs alone when both carry less than 0.2 threads. */
+#define SOURCESINK_IDLE_LOAD		(SCHED_CAPACITY_SCALE / 5)
 
 struct sourcesink_rq {
 	/*
@@ -111,12 +115,131 @@ static inline u64 sourcesink_score(enum sourcesink_state state,
 	       (u64)load_weight * sourcesink_load_bounded(load);
 }
 
+/* One CPU as a decision sees it. */
+struct sourcesink_cpu_view {
+	int			cpu;
+	enum sourcesink_state	state;
+	bool			idle;
+	unsigned long		load;
+	u64			score;
+	unsigned int		nr_movable;
+	u64			oldest_wait;
+	u64			since_idle;
+	/* Kept by the decision as it moves threads */
+	bool			received;	/* took a thread: gives none now */
+	bool			spent;		/* has nothing more to give */
+	bool			tried;		/* refused the current source */
+};
+
+static inline bool sourcesink_may_give(const struct sourcesink_cpu_view *v,
+				       bool score_mode)
+{
+	if (v->received || v->spent || !v->nr_movable)
+		return false;
+	return score_mode || v->state == SOURCESINK_SOURCE;
+}
+
+static inline bool sourcesink_may_take(const struct sourcesink_cpu_view *v,
+				       bool score_mode)
+{
+	return !v->tried && (score_mode || v->state == SOURCESINK_SINK);
+}
+
+/* An idle CPU is the best sink of all, as it was for HP-UX. */
+static inline bool sourcesink_better_sink(const struct sourcesink_cpu_view *a,
+					  const struct sourcesink_cpu_view *b,
+					  bool score_mode)
+{
+	if (a->idle != b->idle)
+		return a->idle;
+	return score_mode ? a->score < b->score : a->load < b->load;
+}
+
+/*
+ * Score mode only moves what helps.  The source must score worse than the
+ * sink; in the same state it must carry more than one thread's worth of
+ * load above the sink, or the move would only swap the two; and when both
+ * carry less than SOURCESINK_IDLE_LOAD there is nothing worth moving.
+ */
+static inline bool sourcesink_worth_moving(const struct sourcesink_cpu_view *src,
+					   const struct sourcesink_cpu_view *dst)
+{
+	unsigned long dst_load = dst->idle ? 0 : dst->load;
+
+	if (src->load < SOURCESINK_IDLE_LOAD && dst_load < SOURCESINK_IDLE_LOAD)
+		return false;
+	if (src->score <= dst->score)
+		return false;
+	return src->state != dst->state ||
+	       src->load > dst_load + SCHED_CAPACITY_SCALE;
+}
+
+/*
+ * The CPU to give the next thread: the highest-loaded SOURCE in state mode,
+ * the worst score with a movable thread in score mode.  Ties go to the
+ * first CPU at or after @start; the decision rotates @start, so no CPU is
+ * favoured for ever.  Returns an index into @v, or -1.
+ */
+static inline int sourcesink_pick_source(const struct sourcesink_cpu_view *v,
+					 int nr, int start, bool score_mode)
+{
+	int i, k, best = -1;
+
+	for (k = 0; k < nr; k++) {
+		i = (start + k) % nr;
+		if (!sourcesink_may_give(&v[i], score_mode))
+			continue;
+		if (best < 0 || (score_mode ? v[i].score > v[best].score :
+					      v[i].load > v[best].load))
+			best = i;
+	}
+	return best;
+}
+
+/*
+ * The CPU to take a thread from @v[@src]: the lowest-loaded SINK in state
+ * mode, the best score in score mode, an idle CPU before any other.
+ * Returns an index into @v, or -1.
+ */
+static inline int sourcesink_pick_sink(const struct sourcesink_cpu_view *v,
+				       int nr, int start, bool score_mode, int src)
+{
+	int i, k, best = -1;
+
+	for (k = 0; k < nr; k++) {
+		i = (start + k) % nr;
+		if (i == src || !sourcesink_may_take(&v[i], score_mode))
+			continue;
+		if (best < 0 || sourcesink_better_sink(&v[i], &v[best], score_mode))
+			best = i;
+	}
+	if (best >= 0 && score_mode && !sourcesink_worth_moving(&v[src], &v[best]))
+		return -1;
+	return best;
+}
+
+/*
+ * May a waiter that has waited @wait move in decision @seq (decisions count
+ * from 1; @last_move is 0 for a thread never moved)?  State mode moves
+ * starving threads only.  Score mode leaves a thread that the previous
+ * decision moved where it is, unless it starves there again.
+ */
+static inline bool sourcesink_may_move(u64 wait, u64 limit, u64 last_move,
+				       u64 seq, bool score_mode)
+{
+	if (wait > limit)
+		return true;
+	return score_mode && !(last_move && last_move + 1 == seq);
+}
+
 struct dentry;
 struct rq;
 
 #ifdef CONFIG_SCHED_SOURCESINK
 
 DECLARE_STATIC_KEY_TRUE(sched_sourcesink_active);
+extern unsigned long sourcesink_next_decision;
+extern int sysctl_sched_sourcesink_standalone;
 
 void __sourcesink_enqueue(struct rq *rq, struct task_struct *p);
 void __sourcesink_dequeue(struct rq *rq, struct task_struct *p, int flags);
@@ -125,6 +248,21 @@ void __sourcesink_switch(struct rq *rq, struct task_struct *prev,
 void __sourcesink_tick(struct rq *rq);
 void sourcesink_init_rq(struct rq *rq);
 void sourcesink_debugfs_init(struct dentry *parent);
+void sourcesink_balance(struct rq *this_rq);
+
+/* From the tick: is a decision due?  sourcesink_balance() makes it. */
+static inline bool sourcesink_due(void)
+{
+	return static_branch_likely(&sched_sourcesink_active) &&
+	       time_after_eq(jiffies, READ_ONCE(sourcesink_next_decision));
+}
+
+/* Is this balancer the only periodic one? */
+static inline bool sourcesink_standalone(void)
+{
+	return static_branch_likely(&sched_sourcesink_active) &&
+	       READ_ONCE(sysctl_sched_sourcesink_standalone);
+}
 
 static inline void sourcesink_init_task(struct task_struct *p)
 {
@@ -168,6 +306,9 @@ static inline void sourcesink_dequeue(struct rq *rq, struct task_struct *p,
 static inline void sourcesink_switch(struct rq *rq, struct task_struct *prev,
 				     struct task_struct *next) { }
 static inline void sourcesink_tick(struct rq *rq) { }
+static inline void sourcesink_balance(struct rq *this_rq) { }
+static inline bool sourcesink_due(void) { return false; }
+static inline bool sourcesink_standalone(void) { return false; }
 
 #endif /* CONFIG_SCHED_SOURCESINK */
 

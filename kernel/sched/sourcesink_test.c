@@ -2,7 +2,8 @@
 /*
  * KUnit tests for the pure rules of source/sink load balancing: how a CPU
  * is classified at and around the starvation limit, the bounded load that
- * enters the score, and the order the score puts CPUs in.
+ * enters the score, the order the score puts CPUs in, and how a decision
+ * picks its pairs and which threads it may move.
  */
 #include <kunit/test.h>
 #include <linux/time64.h>
@@ -167,6 +168,138 @@ static void sourcesink_test_load_can_outweigh_state(struct kunit *test)
 			0);
 }
 
+#define SINK(l)		{ .state = SOURCESINK_SINK, .load = (l) }
+#define SOURCE(l)	{ .state = SOURCESINK_SOURCE, .load = (l), .nr_movable = 1 }
+
+static void sourcesink_test_state_mode_pair(struct kunit *test)
+{
+	struct sourcesink_cpu_view v[] = {
+		SINK(3000), SOURCE(2048), SOURCE(3072), SINK(1024), SINK(512),
+	};
+	int src;
+
+	src = sourcesink_pick_source(v, ARRAY_SIZE(v), 0, false);
+	KUNIT_EXPECT_EQ(test, src, 2);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, ARRAY_SIZE(v), 0, false, src), 4);
+
+	/* An idle CPU is the best sink whatever its stale load. */
+	v[0].idle = true;
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, ARRAY_SIZE(v), 0, false, src), 0);
+
+	/* A sink that refused this source is not offered again. */
+	v[0].tried = true;
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, ARRAY_SIZE(v), 0, false, src), 4);
+
+	/* A CPU that received, or has given all it can, gives no more. */
+	v[2].received = true;
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_source(v, ARRAY_SIZE(v), 0, false), 1);
+	v[1].spent = true;
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_source(v, ARRAY_SIZE(v), 0, false), -1);
+}
+
+static void sourcesink_test_state_mode_needs_both(struct kunit *test)
+{
+	struct sourcesink_cpu_view no_source[] = { SINK(4096), SINK(0) };
+	struct sourcesink_cpu_view no_sink[] = {
+		SOURCE(4096), SOURCE(1024),
+		{ .state = SOURCESINK_NEITHER, .load = 0 },
+	};
+
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_source(no_source, 2, 0, false), -1);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_source(no_sink, 3, 0, false), 0);
+	/* The other SOURCE and the NEITHER are no sinks. */
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(no_sink, 3, 0, false, 0), -1);
+}
+
+/* Equal candidates: the first at or after @start wins, so it rotates. */
+static void sourcesink_test_ties_rotate(struct kunit *test)
+{
+	struct sourcesink_cpu_view v[] = {
+		SOURCE(2048), SOURCE(2048), SINK(0), SINK(0),
+	};
+	int start;
+
+	for (start = 0; start < 4; start++) {
+		int src = sourcesink_pick_source(v, 4, start, false);
+		int dst = sourcesink_pick_sink(v, 4, start, false, src);
+
+		KUNIT_EXPECT_EQ(test, src, start < 2 ? start : 0);
+		KUNIT_EXPECT_EQ(test, dst, start >= 2 ? start : 2);
+	}
+}
+
+static void sourcesink_score_all(struct sourcesink_cpu_view *v, int nr,
+				 unsigned int sw, unsigned int lw)
+{
+	int i;
+
+	for (i = 0; i < nr; i++)
+		v[i].score = sourcesink_score(v[i].state, v[i].load, sw, lw);
+}
+
+static void sourcesink_test_score_mode_pair(struct kunit *test)
+{
+	struct sourcesink_cpu_view v[] = {
+		SOURCE(2048),
+		{ .state = SOURCESINK_SINK, .load = 3072, .nr_movable = 2 },
+		SINK(0),
+	};
+
+	/* State weighted more: the SOURCE is worst. */
+	sourcesink_score_all(v, 3, 4, 1);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_source(v, 3, 0, true), 0);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 3, 0, true, 0), 2);
+	/* Load alone: the busiest is worst. */
+	sourcesink_score_all(v, 3, 0, 1);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_source(v, 3, 0, true), 1);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 3, 0, true, 1), 2);
+}
+
+static void sourcesink_test_score_mode_leaves_idle_alone(struct kunit *test)
+{
+	struct sourcesink_cpu_view v[] = {
+		{ .state = SOURCESINK_SINK, .load = SOURCESINK_IDLE_LOAD - 1,
+		  .nr_movable = 1 },
+		SINK(0),
+	};
+
+	sourcesink_score_all(v, 2, 4, 1);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 2, 0, true, 0), -1);
+	v[0].load = SOURCESINK_IDLE_LOAD + 2 * SCHED_CAPACITY_SCALE;
+	sourcesink_score_all(v, 2, 4, 1);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 2, 0, true, 0), 1);
+}
+
+/* In one state, a move that would only swap the two CPUs is not made. */
+static void sourcesink_test_score_mode_no_swap(struct kunit *test)
+{
+	struct sourcesink_cpu_view v[] = {
+		{ .state = SOURCESINK_SINK, .load = 2048, .nr_movable = 1 },
+		SINK(1024),
+	};
+
+	sourcesink_score_all(v, 2, 4, 1);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 2, 0, true, 0), -1);
+	v[0].load = 2048 + 1;
+	sourcesink_score_all(v, 2, 4, 1);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 2, 0, true, 0), 1);
+}
+
+static void sourcesink_test_hysteresis(struct kunit *test)
+{
+	const u64 l = 100 * NSEC_PER_MSEC;
+
+	/* Never moved: score mode may move a thread that is not starving. */
+	KUNIT_EXPECT_TRUE(test, sourcesink_may_move(1, l, 0, 1, true));
+	KUNIT_EXPECT_FALSE(test, sourcesink_may_move(1, l, 0, 1, false));
+	/* Moved by the previous decision: stays unless starving again. */
+	KUNIT_EXPECT_FALSE(test, sourcesink_may_move(l, l, 7, 8, true));
+	KUNIT_EXPECT_TRUE(test, sourcesink_may_move(l + 1, l, 7, 8, true));
+	KUNIT_EXPECT_TRUE(test, sourcesink_may_move(l + 1, l, 7, 8, false));
+	/* Moved longer ago: free to move again. */
+	KUNIT_EXPECT_TRUE(test, sourcesink_may_move(1, l, 6, 8, true));
+}
+
 static struct kunit_case sourcesink_test_cases[] = {
 	KUNIT_CASE(sourcesink_test_no_waiter_is_sink),
 	KUNIT_CASE(sourcesink_test_wait_at_limit_is_not_starving),
@@ -176,6 +309,13 @@ static struct kunit_case sourcesink_test_cases[] = {
 	KUNIT_CASE(sourcesink_test_state_outweighs_load),
 	KUNIT_CASE(sourcesink_test_load_orders_within_state),
 	KUNIT_CASE(sourcesink_test_load_can_outweigh_state),
+	KUNIT_CASE(sourcesink_test_state_mode_pair),
+	KUNIT_CASE(sourcesink_test_state_mode_needs_both),
+	KUNIT_CASE(sourcesink_test_ties_rotate),
+	KUNIT_CASE(sourcesink_test_score_mode_pair),
+	KUNIT_CASE(sourcesink_test_score_mode_leaves_idle_alone),
+	KUNIT_CASE(sourcesink_test_score_mode_no_swap),
+	KUNIT_CASE(sourcesink_test_hysteresis),
 	{}
 };
 

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -32,6 +33,7 @@
 #define MAX_CPUS	64
 #define HOG_NICE	-20
 #define VICTIM_NICE	19
+#define SOURCESINK_STATE_WEIGHT	4	/* the default */
 
 static int read_int(const char *path, int *val)
 {
@@ -183,6 +185,14 @@ FIXTURE_VARIANT_ADD(sysctl, load_weight) {
 	.name = "sched_sourcesink_load_weight", .def = 1, .min = 0, .max = 1000,
 };
 
+FIXTURE_VARIANT_ADD(sysctl, max_moves) {
+	.name = "sched_sourcesink_max_moves", .def = 32, .min = 1, .max = 1000,
+};
+
+FIXTURE_VARIANT_ADD(sysctl, standalone) {
+	.name = "sched_sourcesink_standalone", .def = 0, .min = 0, .max = 1,
+};
+
 FIXTURE_SETUP(sysctl)
 {
 	snprintf(self->path, sizeof(self->path), SYSCTL_DIR "%s", variant->name);
@@ -314,20 +324,37 @@ static atomic_int stop_spinning;
 struct spinner {
 	pthread_t thread;
 	atomic_int running;
+	atomic_int tid;
+	atomic_int watch_cpu;		/* -1, or the CPU to note arriving on */
+	atomic_llong arrived_ns;	/* when it first ran on watch_cpu */
+	int nice;
+	cpu_set_t cpus;
 };
 
 struct spinners {
-	struct spinner s[4];
+	struct spinner s[16];
 	int nr;
 };
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
 
 static void *spin(void *arg)
 {
 	struct spinner *s = arg;
 
+	atomic_store(&s->tid, gettid());
 	atomic_store(&s->running, 1);
-	while (!atomic_load_explicit(&stop_spinning, memory_order_relaxed))
-		;
+	while (!atomic_load_explicit(&stop_spinning, memory_order_relaxed)) {
+		if (atomic_load_explicit(&s->watch_cpu, memory_order_relaxed) ==
+		    sched_getcpu() && !atomic_load(&s->arrived_ns))
+			atomic_store(&s->arrived_ns, now_ns());
+	}
 	return NULL;
 }
 
@@ -346,6 +373,9 @@ static int start_spinner(struct spinner *s, int nice, const int *cpus)
 	for (; *cpus >= 0; cpus++)
 		CPU_SET(*cpus, &set);
 	atomic_store(&s->running, 0);
+	atomic_store(&s->tid, 0);
+	atomic_store(&s->watch_cpu, -1);
+	atomic_store(&s->arrived_ns, 0);
 	pthread_attr_init(&attr);
 	pthread_attr_setaffinity_np(&attr, sizeof(set), &set);
 	if (setpriority(PRIO_PROCESS, 0, nice))
@@ -475,7 +505,7 @@ TEST_F(load, starving_thread_makes_source)
 		TH_LOG("no SOURCE within 5 s:\n%s", v.text);
 	src = is_state(&v, 1, "SOURCE") ? 1 : 2;
 	EXPECT_GE(v.cpu[src].movable, 1);
-	EXPECT_GT(v.cpu[src].oldest_wait_ms, self->starvation_ms);
+	EXPECT_GE(v.cpu[src].oldest_wait_ms, self->starvation_ms);
 	EXPECT_EQ(0, v.cpu[3].movable);
 }
 
@@ -533,6 +563,558 @@ TEST_F(load, mode_off_shows_no_states)
 	ASSERT_EQ(0, write_long(SYSCTL_DIR "sched_sourcesink_mode", 1));
 	EXPECT_TRUE(sample_until(_metadata, &v, starving_cpu_is_source, 5000))
 		TH_LOG("the starving thread was not found again:\n%s", v.text);
+}
+
+/* --- the balancer ------------------------------------------------------- */
+
+#define TRACING		"/sys/kernel/tracing/"
+#define MOVE_EVENT	TRACING "events/sched/sched_sourcesink_move/enable"
+#define DECISION_EVENT	TRACING "events/sched/sched_sourcesink_decision/enable"
+
+static const char * const knobs[] = {
+	"sched_sourcesink_mode", "sched_sourcesink_period_ms",
+	"sched_sourcesink_starvation_ms", "sched_sourcesink_state_weight",
+	"sched_sourcesink_load_weight", "sched_sourcesink_max_moves",
+	"sched_sourcesink_standalone",
+};
+
+#define NR_KNOBS ARRAY_SIZE(knobs)
+
+static int set_knob(const char *name, long val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SYSCTL_DIR "%s", name);
+	return write_long(path, val);
+}
+
+struct events {
+	unsigned long long decisions, moved;
+};
+
+static int read_events(struct events *e)
+{
+	struct view v;
+	char *line;
+
+	if (read_view(&v))
+		return -1;
+	line = strstr(v.text, "\nevents:");
+	if (!line || sscanf(line, "\nevents: decisions=%llu moved=%llu",
+			    &e->decisions, &e->moved) != 2)
+		return -1;
+	return 0;
+}
+
+static long long migrations_of(int tid)
+{
+	char path[64], line[256];
+	long long n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/sched", tid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "se.nr_migrations : %lld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+static int clear_trace(void)
+{
+	int fd = open(TRACING "trace", O_WRONLY | O_TRUNC);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+/* The balancer's moves so far in the trace: count those of @pid (0: any). */
+static int count_moves(int pid)
+{
+	char line[512];
+	int n = 0, p;
+	char *at;
+	FILE *f;
+
+	f = fopen(TRACING "trace", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		at = strstr(line, "sched_sourcesink_move:");
+		if (!at)
+			continue;
+		at = strstr(at, " pid=");
+		if (!at || sscanf(at, " pid=%d", &p) != 1)
+			continue;
+		if (!pid || p == pid)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * The pair of the first decision in the trace that saw at least
+ * @min_sources sources and chose a pair.  Kernel threads starve too and
+ * may be moved first, so tests that check the choice read the decision,
+ * not the first move.
+ */
+static int first_pair(unsigned int min_sources, int *src, int *dst)
+{
+	unsigned int sources;
+	char line[512];
+	int found = -1;
+	char *at;
+	FILE *f;
+
+	f = fopen(TRACING "trace", "r");
+	if (!f)
+		return -1;
+	while (found && fgets(line, sizeof(line), f)) {
+		at = strstr(line, "sched_sourcesink_decision:");
+		if (!at)
+			continue;
+		at = strstr(at, " sources=");
+		if (at && sscanf(at, " sources=%u sinks=%*u src_cpu=%d dst_cpu=%d",
+				 &sources, src, dst) == 3 &&
+		    sources >= min_sources && *src >= 0)
+			found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+FIXTURE(balance) {
+	int saved[NR_KNOBS];
+	struct spinners sp;
+};
+
+FIXTURE_SETUP(balance)
+{
+	cpu_set_t self_cpu;
+	char path[128];
+	int i;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 4)
+		SKIP(return, "needs 4 CPUs");
+	if (geteuid())
+		SKIP(return, "needs root");
+	for (i = 0; i < NR_KNOBS; i++) {
+		snprintf(path, sizeof(path), SYSCTL_DIR "%s", knobs[i]);
+		ASSERT_EQ(0, read_int(path, &self->saved[i]));
+	}
+	/* Start each test from a clean trace with the move event on. */
+	ASSERT_EQ(0, write_buf(MOVE_EVENT, "1", 1));
+	ASSERT_EQ(0, write_buf(DECISION_EVENT, "1", 1));
+	ASSERT_EQ(0, clear_trace());
+
+	CPU_ZERO(&self_cpu);
+	CPU_SET(0, &self_cpu);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(self_cpu), &self_cpu));
+	atomic_store(&stop_spinning, 0);
+}
+
+FIXTURE_TEARDOWN(balance)
+{
+	int i;
+
+	atomic_store(&stop_spinning, 1);
+	for (i = 0; i < self->sp.nr; i++)
+		pthread_join(self->sp.s[i].thread, NULL);
+	for (i = 0; i < NR_KNOBS; i++)
+		set_knob(knobs[i], self->saved[i]);
+	write_buf(MOVE_EVENT, "0", 1);
+	write_buf(DECISION_EVENT, "0", 1);
+}
+
+static void cpus_of(cpu_set_t *set, const int *cpus)
+{
+	CPU_ZERO(set);
+	for (; *cpus >= 0; cpus++)
+		CPU_SET(*cpus, set);
+}
+
+/*
+ * A spinner at @nice that first runs alone on CPU 3, so it has a tid, and
+ * is then confined to @cpus, where it queues behind whatever runs there.
+ */
+static struct spinner *add_victim(struct __test_metadata *_metadata,
+				  struct spinners *sp, int nice, const int *cpus)
+{
+	static const int cpu3[] = { 3, -1 };
+	struct spinner *s = &sp->s[sp->nr];
+	cpu_set_t set;
+	int tries;
+
+	add_spinner(_metadata, sp, nice, cpu3);
+	for (tries = 0; tries < 500 && !atomic_load(&s->running); tries++)
+		sleep_ms(10);
+	ASSERT_TRUE(atomic_load(&s->running));
+	cpus_of(&set, cpus);
+	ASSERT_EQ(0, pthread_setaffinity_np(s->thread, sizeof(set), &set));
+	return s;
+}
+
+static void widen(struct __test_metadata *_metadata, struct spinner *s,
+		  const int *cpus)
+{
+	cpu_set_t set;
+
+	cpus_of(&set, cpus);
+	ASSERT_EQ(0, pthread_setaffinity_np(s->thread, sizeof(set), &set));
+}
+
+/* Return just after a decision, so the next one is a whole period away. */
+static void after_a_decision(struct __test_metadata *_metadata, int period_ms)
+{
+	struct events e0, e;
+	int waited;
+
+	ASSERT_EQ(0, read_events(&e0));
+	for (waited = 0; waited < 3 * period_ms; waited += 2) {
+		ASSERT_EQ(0, read_events(&e));
+		if (e.decisions != e0.decisions)
+			return;
+		sleep_ms(2);
+	}
+	ASSERT_TRUE(0) TH_LOG("no decision in %d ms", 3 * period_ms);
+}
+
+/*
+ * (a) The guarantee: a starving thread that a SINK may take is moved within
+ * starvation_ms + period_ms and a few ticks, measured from the thread's own
+ * clock.  Standalone, so the stock balancer cannot take it first.
+ */
+#define LIMIT_MS	50
+#define PERIOD_MS	200
+#define SLACK_MS	40	/* ten 4 ms ticks: the guest's clock is a host thread's */
+
+TEST_F(balance, starving_thread_moves_within_guarantee)
+{
+	static const int cpu1[] = { 1, -1 }, cpus13[] = { 1, 3, -1 };
+	struct events before, after;
+	struct spinner *victim;
+	long long t0, waited_ms;
+	int i;
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_standalone", 1));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", LIMIT_MS));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", PERIOD_MS));
+	add_spinner(_metadata, &self->sp, HOG_NICE, cpu1);
+	victim = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
+	sleep_ms(100);
+	ASSERT_EQ(0, read_events(&before));
+
+	atomic_store(&victim->watch_cpu, 3);
+	t0 = now_ns();
+	widen(_metadata, victim, cpus13);
+	for (i = 0; i < 100 && !atomic_load(&victim->arrived_ns); i++)
+		sleep_ms(10);
+	ASSERT_NE(0, atomic_load(&victim->arrived_ns))
+		TH_LOG("the starving thread was not moved to idle cpu 3 in 1 s");
+	waited_ms = (atomic_load(&victim->arrived_ns) - t0) / 1000000;
+	TH_LOG("waited %lld ms; guarantee %d + %d + %d ms", waited_ms,
+	       LIMIT_MS, PERIOD_MS, SLACK_MS);
+	EXPECT_LE(waited_ms, LIMIT_MS + PERIOD_MS + SLACK_MS);
+	EXPECT_GE(waited_ms, LIMIT_MS);
+	ASSERT_EQ(0, read_events(&after));
+	EXPECT_GE(after.moved, before.moved + 1);
+	EXPECT_EQ(1, count_moves(atomic_load(&victim->tid)));
+}
+
+/*
+ * (b) Two sources, two sinks, one move a decision: the higher-loaded
+ * source gives, to the idle sink rather than the busy one.
+ */
+TEST_F(balance, busiest_source_gives_to_idlest_sink)
+{
+	static const int cpu0[] = { 0, -1 }, cpu1[] = { 1, -1 };
+	static const int cpu2[] = { 2, -1 };
+	static const int cpus103[] = { 1, 0, 3, -1 }, cpus203[] = { 2, 0, 3, -1 };
+	struct spinner *light, *heavy;
+	int src = -1, dst = -1;
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_standalone", 1));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", LIMIT_MS));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", PERIOD_MS));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_max_moves", 1));
+	add_spinner(_metadata, &self->sp, 0, cpu0);		/* busy sink */
+	add_spinner(_metadata, &self->sp, HOG_NICE, cpu1);
+	add_spinner(_metadata, &self->sp, HOG_NICE, cpu2);
+	add_spinner(_metadata, &self->sp, HOG_NICE, cpu2);	/* heavier */
+	light = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
+	heavy = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu2);
+	sleep_ms(500);				/* let PELT see the loads */
+
+	after_a_decision(_metadata, PERIOD_MS);
+	ASSERT_EQ(0, clear_trace());
+	widen(_metadata, light, cpus103);
+	widen(_metadata, heavy, cpus203);
+	/* A victim may get a slice and restart its wait: allow three periods. */
+	sleep_ms(LIMIT_MS + 3 * PERIOD_MS + SLACK_MS);
+	ASSERT_EQ(0, first_pair(2, &src, &dst))
+		TH_LOG("no decision saw both sources");
+	EXPECT_EQ(2, src) TH_LOG("the first pair was %d -> %d", src, dst);
+	EXPECT_EQ(3, dst) TH_LOG("the first pair was %d -> %d", src, dst);
+}
+
+/*
+ * (c) Pinned threads, SCHED_FIFO threads and per-CPU kthreads are never
+ * moved by this balancer, though a CPU they could use stays idle.
+ */
+TEST_F(balance, never_moves_pinned_fifo_or_percpu_kthreads)
+{
+	static const int cpu1[] = { 1, -1 }, cpus13[] = { 1, 3, -1 };
+	struct sched_param fifo = { .sched_priority = 10 };
+	struct spinner *pinned, *rt;
+	long long pinned_migrations;
+	char comm[64], path[64];
+	int ksoftirqd = 0, pid;
+	struct view v;
+	FILE *f;
+	int i;
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_standalone", 1));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", 20));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", 50));
+	add_spinner(_metadata, &self->sp, HOG_NICE, cpu1);
+	pinned = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
+	rt = add_victim(_metadata, &self->sp, 0, cpu1);
+	ASSERT_EQ(0, pthread_setschedparam(rt->thread, SCHED_FIFO, &fifo));
+	widen(_metadata, rt, cpus13);
+	for (pid = 2; pid < 200 && !ksoftirqd; pid++) {
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f) && !strcmp(comm, "ksoftirqd/1\n"))
+			ksoftirqd = pid;
+		fclose(f);
+	}
+	ASSERT_NE(0, ksoftirqd);
+	sleep_ms(100);
+	pinned_migrations = migrations_of(atomic_load(&pinned->tid));
+	ASSERT_EQ(0, clear_trace());
+
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(0, read_view(&v));
+		EXPECT_FALSE(is_state(&v, 1, "SOURCE"))
+			TH_LOG("cpu 1 holds only a pinned waiter, yet is a SOURCE");
+		sleep_ms(50);
+	}
+	EXPECT_EQ(pinned_migrations, migrations_of(atomic_load(&pinned->tid)));
+	EXPECT_EQ(0, count_moves(atomic_load(&pinned->tid)));
+	EXPECT_EQ(0, count_moves(atomic_load(&rt->tid)));
+	EXPECT_EQ(0, count_moves(ksoftirqd));
+}
+
+/* (d) Mode 0: nothing is moved and no counter moves. */
+TEST_F(balance, mode_off_moves_nothing)
+{
+	static const int cpu1[] = { 1, -1 }, cpus13[] = { 1, 3, -1 };
+	struct events before, after;
+	struct spinner *victim;
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", LIMIT_MS));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", 50));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 0));
+	add_spinner(_metadata, &self->sp, HOG_NICE, cpu1);
+	victim = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
+	ASSERT_EQ(0, read_events(&before));
+	widen(_metadata, victim, cpus13);
+	sleep_ms(10 * 50);
+	ASSERT_EQ(0, read_events(&after));
+	EXPECT_EQ(before.decisions, after.decisions);
+	EXPECT_EQ(before.moved, after.moved);
+	EXPECT_EQ(0, count_moves(0));
+}
+
+/*
+ * (f) A new period takes effect within one old period: from 1000 ms to
+ * 50 ms, decisions come at the new rate 1 s after the write.
+ */
+TEST_F(balance, period_change_takes_effect_within_old_period)
+{
+	static const int cpu1[] = { 1, -1 };
+	struct events before, after;
+
+	/* Decisions ride on ticks: keep one CPU busy and ticking. */
+	add_spinner(_metadata, &self->sp, 0, cpu1);
+	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", 1000));
+	sleep_ms(1100);
+	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", 50));
+	sleep_ms(1000 + 100);
+	ASSERT_EQ(0, read_events(&before));
+	sleep_ms(1000);
+	ASSERT_EQ(0, read_events(&after));
+	TH_LOG("%llu decisions in 1 s at a 50 ms period",
+	       after.decisions - before.decisions);
+	EXPECT_GE(after.decisions - before.decisions, 10);
+	EXPECT_LE(after.decisions - before.decisions, 22);
+}
+
+/*
+ * (g) Standalone, with a 4 ms period: eight spinners started together on
+ * CPU 1 and then allowed everywhere are spread over all four CPUs, with
+ * under 10% idle time while they run.
+ */
+static long long idle_jiffies(void)
+{
+	long long user, nice, sys, idle, total = 0;
+	char line[256];
+	FILE *f = fopen("/proc/stat", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "cpu", 3) && line[3] != ' ' &&
+		    sscanf(line + 3, "%*d %lld %lld %lld %lld",
+			   &user, &nice, &sys, &idle) == 4)
+			total += idle;
+	fclose(f);
+	return total;
+}
+
+TEST_F(balance, standalone_keeps_every_cpu_busy)
+{
+	static const int cpu1[] = { 1, -1 }, all[] = { 0, 1, 2, 3, -1 };
+	long long idle0, idle1, elapsed0, elapsed1;
+	long hz = sysconf(_SC_CLK_TCK);
+	int i;
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_standalone", 1));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", 10));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", 4));
+	for (i = 0; i < 8; i++)
+		add_spinner(_metadata, &self->sp, 0, cpu1);
+	wait_running(_metadata, &self->sp);
+	for (i = 0; i < 8; i++)
+		widen(_metadata, &self->sp.s[i], all);
+	sleep_ms(1000);
+	idle0 = idle_jiffies();
+	elapsed0 = now_ns();
+	sleep_ms(1000);
+	idle1 = idle_jiffies();
+	elapsed1 = now_ns();
+	ASSERT_GE(idle0, 0);
+	TH_LOG("idle %lld of %lld CPU-jiffies", idle1 - idle0,
+	       4 * (elapsed1 - elapsed0) * hz / 1000000000LL);
+	EXPECT_LE((idle1 - idle0) * 10, 4 * (elapsed1 - elapsed0) * hz / 1000000000LL);
+}
+
+/*
+ * (h) 1000 short-lived threads born and reaped while the balancer runs
+ * every 10 ms: every one finishes and the kernel logs no warning.
+ */
+static void *short_life(void *arg)
+{
+	long long end = now_ns() + 2000000;
+
+	while (now_ns() < end)
+		;
+	return arg;
+}
+
+static int kernel_warnings(void)
+{
+	static char log[1 << 20];
+	int n, count = 0;
+	char *at;
+
+	n = klogctl(3, log, sizeof(log) - 1);	/* SYSLOG_ACTION_READ_ALL */
+	if (n < 0)
+		return -1;
+	log[n] = '\0';
+	for (at = log; (at = strstr(at, "WARNING:")); at++)
+		count++;
+	for (at = log; (at = strstr(at, "BUG:")); at++)
+		count++;
+	return count;
+}
+
+TEST_F(balance, thread_churn_leaves_no_warnings)
+{
+	static const int all[] = { 0, 1, 2, 3, -1 };
+	int warnings, done = 0, round, i, ids[20];
+	pthread_t threads[20];
+	cpu_set_t set;
+
+	warnings = kernel_warnings();
+	ASSERT_GE(warnings, 0);
+	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", 5));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", 10));
+	cpus_of(&set, all);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(set), &set));
+	for (round = 0; round < 50; round++) {
+		for (i = 0; i < 20; i++)
+			ASSERT_EQ(0, pthread_create(&threads[i], NULL, short_life,
+						    &ids[i]));
+		for (i = 0; i < 20; i++) {
+			void *ret = NULL;
+
+			ASSERT_EQ(0, pthread_join(threads[i], &ret));
+			done += ret == &ids[i];
+		}
+	}
+	EXPECT_EQ(1000, done);
+	EXPECT_EQ(warnings, kernel_warnings());
+}
+
+/*
+ * (e) Score mode moves from the worst score to the best, and the weights
+ * decide which CPU is worst: cpu 1, a SOURCE with two threads, or cpu 2,
+ * three fair spinners sharing it and nobody starving.  Returns the source
+ * of the first pair a decision chose.
+ */
+static int score_mode_first_source(struct __test_metadata *_metadata,
+				   struct spinners *sp, int state_weight,
+				   int load_weight)
+{
+	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
+	static const int cpus13[] = { 1, 3, -1 }, cpus23[] = { 2, 3, -1 };
+	int i, src = -1, dst = -1;
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_standalone", 1));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", LIMIT_MS));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", PERIOD_MS));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_max_moves", 1));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_state_weight", state_weight));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_load_weight", load_weight));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 2));
+	add_spinner(_metadata, sp, HOG_NICE, cpu1);
+	add_victim(_metadata, sp, VICTIM_NICE, cpu1);
+	for (i = 0; i < 3; i++)
+		add_victim(_metadata, sp, 0, cpu2);
+	sleep_ms(500);				/* let PELT see the loads */
+
+	after_a_decision(_metadata, PERIOD_MS);
+	ASSERT_EQ(0, clear_trace());
+	widen(_metadata, &sp->s[1], cpus13);
+	for (i = 2; i < 5; i++)
+		widen(_metadata, &sp->s[i], cpus23);
+	sleep_ms(PERIOD_MS + SLACK_MS);
+	ASSERT_EQ(0, first_pair(0, &src, &dst)) TH_LOG("no decision chose a pair");
+	return src;
+}
+
+TEST_F(balance, score_mode_default_weights_pick_the_source)
+{
+	int src = score_mode_first_source(_metadata, &self->sp,
+					  SOURCESINK_STATE_WEIGHT, 1);
+
+	EXPECT_EQ(1, src) TH_LOG("the first pair came from cpu %d", src);
+}
+
+TEST_F(balance, score_mode_load_only_picks_the_busiest)
+{
+	int src = score_mode_first_source(_metadata, &self->sp, 0, 1);
+
+	EXPECT_EQ(2, src) TH_LOG("the first pair came from cpu %d", src);
 }
 
 TEST_HARNESS_MAIN

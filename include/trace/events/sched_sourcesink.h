@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM sched
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE sched_sourcesink
+
+#if !defined(_TRACE_SCHED_SOURCESINK_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _TRACE_SCHED_SOURCESINK_H
+
+#include <linux/sched.h>
+#include <linux/tracepoint.h>
+
+/*
+ * One per decision of the source/sink balancer: the mode, how many CPUs
+ * were sources and sinks, and the first pair it chose (-1 when none) with
+ * their loads (state mode) or scores (score mode).
+ */
+TRACE_EVENT(sched_sourcesink_decision,
+	    TP_PROTO(int mode, unsigned int nr_sources, unsigned int nr_sinks,
+		     int src_cpu, int dst_cpu, u64 src_metric, u64 dst_metric),
+	    TP_ARGS(mode, nr_sources, nr_sinks, src_cpu, dst_cpu, src_metric,
+		    dst_metric),
+	    TP_STRUCT__entry(__field(int, mode)
+			     __field(unsigned int, nr_sources)
+			     __field(unsigned int, nr_sinks)
+			     __field(int, src_cpu)
+			     __field(int, dst_cpu)
+			     __field(u64, src_metric)
+			     __field(u64, dst_metric)),
+	    TP_fast_assign(__entry->mode = mode;
+			   __entry->nr_sources = nr_sources;
+			   __entry->nr_sinks = nr_sinks;
+			   __entry->src_cpu = src_cpu;
+			   __entry->dst_cpu = dst_cpu;
+			   __entry->src_metric = src_metric;
+			   __entry->dst_metric = dst_metric;),
+	    TP_printk("mode=%s sources=%u sinks=%u src_cpu=%d dst_cpu=%d src_%s=%llu dst_%s=%llu",
+		      __entry->mode == 2 ? "score" : "state",
+		      __entry->nr_sources, __entry->nr_sinks,
+		      __entry->src_cpu, __entry->dst_cpu,
+		      __entry->mode == 2 ? "score" : "load", __entry->src_metric,
+		      __entry->mode == 2 ? "score" : "load", __entry->dst_metric)
+);
+
+/* One per thread the balancer moves, with how long it had waited. */
+TRACE_EVENT(sched_sourcesink_move,
+	    TP_PROTO(struct task_struct *p, int src_cpu, int dst_cpu, u64 waited_ns),
+	    TP_ARGS(p, src_cpu, dst_cpu, waited_ns),
+	    TP_STRUCT__entry(__array(char, comm, TASK_COMM_LEN)
+			     __field(pid_t, pid)
+			     __field(int, src_cpu)
+			     __field(int, dst_cpu)
+			     __field(u64, waited_ns)),
+	    TP_fast_assign(memcpy(__entry->comm, p->comm, TASK_COMM_LEN);
+			   __entry->pid = p->pid;
+			   __entry->src_cpu = src_cpu;
+			   __entry->dst_cpu = dst_cpu;
+			   __entry->waited_ns = waited_ns;),
+	    TP_printk("comm=%s pid=%d src_cpu=%d dst_cpu=%d waited_ms=%llu.%03llu",
+		      __entry->comm, __entry->pid, __entry->src_cpu, __entry->dst_cpu,
+		      __entry->waited_ns / NSEC_PER_MSEC,
+		      (__entry->waited_ns / NSEC_PER_USEC) % USEC_PER_MSEC)
+);
+
+#endif /* _TRACE_SCHED_SOURCESINK_H */
+
+/* This part must be outside protection */
+#include <trace/define_trace.h>
