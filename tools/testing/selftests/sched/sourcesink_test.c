@@ -387,6 +387,26 @@ static int start_spinner(struct spinner *s, int nice, const int *cpus)
 	return ret;
 }
 
+/* The test itself stays on CPU 0, out of the way of its spinners. */
+static int start_spinning(void)
+{
+	cpu_set_t self_cpu;
+
+	CPU_ZERO(&self_cpu);
+	CPU_SET(0, &self_cpu);
+	atomic_store(&stop_spinning, 0);
+	return sched_setaffinity(0, sizeof(self_cpu), &self_cpu);
+}
+
+static void stop_all(struct spinners *sp)
+{
+	int i;
+
+	atomic_store(&stop_spinning, 1);
+	for (i = 0; i < sp->nr; i++)
+		pthread_join(sp->s[i].thread, NULL);
+}
+
 FIXTURE(load) {
 	int mode;
 	int starvation_ms;
@@ -395,8 +415,6 @@ FIXTURE(load) {
 
 FIXTURE_SETUP(load)
 {
-	cpu_set_t self_cpu;
-
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 4)
 		SKIP(return, "needs 4 CPUs");
 	if (geteuid())
@@ -404,21 +422,12 @@ FIXTURE_SETUP(load)
 	ASSERT_EQ(0, read_int(SYSCTL_DIR "sched_sourcesink_starvation_ms",
 			      &self->starvation_ms));
 	ASSERT_EQ(0, read_int(SYSCTL_DIR "sched_sourcesink_mode", &self->mode));
-
-	/* The test itself stays on CPU 0, out of the way. */
-	CPU_ZERO(&self_cpu);
-	CPU_SET(0, &self_cpu);
-	ASSERT_EQ(0, sched_setaffinity(0, sizeof(self_cpu), &self_cpu));
-	atomic_store(&stop_spinning, 0);
+	ASSERT_EQ(0, start_spinning());
 }
 
 FIXTURE_TEARDOWN(load)
 {
-	int i;
-
-	atomic_store(&stop_spinning, 1);
-	for (i = 0; i < self->spinners.nr; i++)
-		pthread_join(self->spinners.s[i].thread, NULL);
+	stop_all(&self->spinners);
 	write_long(SYSCTL_DIR "sched_sourcesink_mode", self->mode);
 }
 
@@ -696,7 +705,6 @@ FIXTURE(balance) {
 
 FIXTURE_SETUP(balance)
 {
-	cpu_set_t self_cpu;
 	char path[128];
 	int i;
 
@@ -712,20 +720,14 @@ FIXTURE_SETUP(balance)
 	ASSERT_EQ(0, write_buf(MOVE_EVENT, "1", 1));
 	ASSERT_EQ(0, write_buf(DECISION_EVENT, "1", 1));
 	ASSERT_EQ(0, clear_trace());
-
-	CPU_ZERO(&self_cpu);
-	CPU_SET(0, &self_cpu);
-	ASSERT_EQ(0, sched_setaffinity(0, sizeof(self_cpu), &self_cpu));
-	atomic_store(&stop_spinning, 0);
+	ASSERT_EQ(0, start_spinning());
 }
 
 FIXTURE_TEARDOWN(balance)
 {
 	int i;
 
-	atomic_store(&stop_spinning, 1);
-	for (i = 0; i < self->sp.nr; i++)
-		pthread_join(self->sp.s[i].thread, NULL);
+	stop_all(&self->sp);
 	for (i = 0; i < NR_KNOBS; i++)
 		set_knob(knobs[i], self->saved[i]);
 	write_buf(MOVE_EVENT, "0", 1);
