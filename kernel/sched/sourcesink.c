@@ -488,8 +488,10 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_cpu_view *sv,
 		/* The list is in wait order: nobody after this one starves. */
 		if (!score_mode && wait <= limit)
 			break;
-		if (++scanned > SOURCESINK_SCAN_MAX || !cpu_active(dv->cpu))
+		if (++scanned > SOURCESINK_SCAN_MAX || !cpu_active(dv->cpu)) {
+			why = SOURCESINK_REFUSED_NO_MOVABLE;
 			break;
+		}
 		if (!cpumask_test_cpu(dv->cpu, p->cpus_ptr)) {
 			why = SOURCESINK_REFUSED_AFFINITY;
 			continue;
