@@ -1,19 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * spin [-f PRIO] [-c CPU[,CPU...]]: burn CPU until killed, optionally as
- * SCHED_FIFO at PRIO and bound to the given CPUs.  The guest's busybox has
- * taskset but no chrt; the demo and benchmarks use this for both.
+ * spin [-f PRIO] [-n NICE] [-c CPU[,CPU...]]: burn CPU until killed,
+ * optionally as SCHED_FIFO at PRIO or at a nice value, bound to the given
+ * CPUs.  The guest's busybox has taskset but no chrt; the demo and the
+ * benchmarks use this for both.
  */
 #define _GNU_SOURCE
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: spin [-f PRIO] [-c CPU[,CPU...]]\n");
+	fprintf(stderr, "usage: spin [-f PRIO] [-n NICE] [-c CPU[,CPU...]]\n");
 	exit(2);
 }
 
@@ -25,12 +27,18 @@ int main(int argc, char **argv)
 	int opt;
 
 	CPU_ZERO(&cpus);
-	while ((opt = getopt(argc, argv, "f:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:n:c:")) != -1) {
 		switch (opt) {
 		case 'f':
 			sp.sched_priority = atoi(optarg);
 			if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
 				perror("spin: sched_setscheduler");
+				return 1;
+			}
+			break;
+		case 'n':
+			if (setpriority(PRIO_PROCESS, 0, atoi(optarg))) {
+				perror("spin: setpriority");
 				return 1;
 			}
 			break;
