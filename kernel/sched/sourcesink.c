@@ -227,6 +227,7 @@ void __sourcesink_tick(struct rq *rq)
 
 	state = sourcesink_classify(oldest_wait, since_idle, limit);
 	WRITE_ONCE(ss->state, state);
+	WRITE_ONCE(ss->movable, ss->nr_movable);
 	WRITE_ONCE(ss->oldest_wait, oldest_wait);
 	WRITE_ONCE(ss->since_idle, since_idle);
 	ss->ticks[state]++;
@@ -262,6 +263,7 @@ static void sourcesink_untrack_rq(struct rq *rq)
 				 sourcesink.wait_node)
 		sourcesink_end_wait(rq, p);
 	WRITE_ONCE(rq->sourcesink.state, SOURCESINK_SINK);
+	WRITE_ONCE(rq->sourcesink.movable, 0);
 	WRITE_ONCE(rq->sourcesink.oldest_wait, 0);
 	rq_unlock_irqrestore(rq, &rf);
 }
@@ -438,7 +440,7 @@ static void sourcesink_read_cpu(int cpu, struct sourcesink_cpu_view *v)
 		v->state = SOURCESINK_SINK;
 	} else {
 		v->state = READ_ONCE(ss->state);
-		v->nr_movable = READ_ONCE(ss->nr_movable);
+		v->nr_movable = READ_ONCE(ss->movable);
 		v->oldest_wait = READ_ONCE(ss->oldest_wait);
 		v->since_idle = READ_ONCE(ss->since_idle);
 	}

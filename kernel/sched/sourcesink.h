@@ -63,6 +63,7 @@ struct sourcesink_rq {
 
 	/* Written by the tick, read locklessly by the decision and debugfs */
 	enum sourcesink_state	state;
+	unsigned int		movable;	/* nr_movable at that tick */
 	u64			oldest_wait;
 	u64			since_idle;
 
