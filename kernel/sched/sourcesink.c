@@ -657,12 +657,35 @@ static const char * const sourcesink_event_names[] = {
 	[SOURCESINK_REFUSED_NO_MOVABLE]		= "refused_no_movable",
 };
 
+/* One line for @node: its state and mean load from its online CPUs'. */
+static void sourcesink_show_node(struct seq_file *m, int node, int mode)
+{
+	unsigned int nr_cpus = 0, nr_states[SOURCESINK_NR_STATES] = {};
+	const struct cpumask *cpus = cpumask_of_node(node);
+	struct sourcesink_cpu_view v;
+	enum sourcesink_state state;
+	unsigned long load = 0;
+	int cpu;
+
+	for_each_cpu_and(cpu, cpus, cpu_online_mask) {
+		sourcesink_read_cpu(cpu, &v);
+		nr_states[v.state]++;
+		load += v.load;
+		nr_cpus++;
+	}
+	state = sourcesink_node_state(nr_states[SOURCESINK_SOURCE],
+				      nr_states[SOURCESINK_SINK]);
+	seq_printf(m, "node=%d state=%s load=%lu cpus=%*pbl\n", node,
+		   mode ? sourcesink_state_names[state] : "OFF",
+		   nr_cpus ? load / nr_cpus : 0, cpumask_pr_args(cpus));
+}
+
 static int sourcesink_show(struct seq_file *m, void *unused)
 {
 	int mode = READ_ONCE(sysctl_sched_sourcesink_mode);
 	u64 events[SOURCESINK_NR_EVENTS] = {};
 	struct sourcesink_cpu_view v;
-	int cpu, i;
+	int cpu, node, i;
 
 	seq_printf(m, "mode=%s period_ms=%d starvation_ms=%d state_weight=%d load_weight=%d max_moves=%d standalone=%d\n",
 		   sourcesink_mode_names[mode],
@@ -696,6 +719,8 @@ static int sourcesink_show(struct seq_file *m, void *unused)
 			   READ_ONCE(ss->ticks[SOURCESINK_NEITHER]),
 			   READ_ONCE(ss->ticks[SOURCESINK_SOURCE]));
 	}
+	for_each_online_node(node)
+		sourcesink_show_node(m, node, mode);
 	cpus_read_unlock();
 	return 0;
 }

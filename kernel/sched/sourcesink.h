@@ -116,6 +116,22 @@ static inline u64 sourcesink_score(enum sourcesink_state state,
 	       (u64)load_weight * sourcesink_load_bounded(load);
 }
 
+/*
+ * A NUMA node's state from its CPUs': a SOURCE when some CPU is a SOURCE and
+ * none is a SINK (nothing inside the node can take the starving thread), a
+ * SINK when some CPU is a SINK and none a SOURCE, NEITHER otherwise.  Its
+ * load is the mean of its CPUs', so nodes of different sizes compare.
+ */
+static inline enum sourcesink_state
+sourcesink_node_state(unsigned int nr_sources, unsigned int nr_sinks)
+{
+	if (nr_sources && !nr_sinks)
+		return SOURCESINK_SOURCE;
+	if (nr_sinks && !nr_sources)
+		return SOURCESINK_SINK;
+	return SOURCESINK_NEITHER;
+}
+
 /* One CPU as a decision sees it. */
 struct sourcesink_cpu_view {
 	int			cpu;

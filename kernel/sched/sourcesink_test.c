@@ -300,6 +300,18 @@ static void sourcesink_test_hysteresis(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, sourcesink_may_move(1, l, 6, 8, true));
 }
 
+/* A node gives only when nothing inside it can take, and takes likewise. */
+static void sourcesink_test_node_state(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, sourcesink_node_state(0, 0), SOURCESINK_NEITHER);
+	KUNIT_EXPECT_EQ(test, sourcesink_node_state(1, 0), SOURCESINK_SOURCE);
+	KUNIT_EXPECT_EQ(test, sourcesink_node_state(8, 0), SOURCESINK_SOURCE);
+	KUNIT_EXPECT_EQ(test, sourcesink_node_state(0, 1), SOURCESINK_SINK);
+	KUNIT_EXPECT_EQ(test, sourcesink_node_state(0, 8), SOURCESINK_SINK);
+	KUNIT_EXPECT_EQ(test, sourcesink_node_state(1, 1), SOURCESINK_NEITHER);
+	KUNIT_EXPECT_EQ(test, sourcesink_node_state(3, 5), SOURCESINK_NEITHER);
+}
+
 static struct kunit_case sourcesink_test_cases[] = {
 	KUNIT_CASE(sourcesink_test_no_waiter_is_sink),
 	KUNIT_CASE(sourcesink_test_wait_at_limit_is_not_starving),
@@ -316,6 +328,7 @@ static struct kunit_case sourcesink_test_cases[] = {
 	KUNIT_CASE(sourcesink_test_score_mode_leaves_idle_alone),
 	KUNIT_CASE(sourcesink_test_score_mode_no_swap),
 	KUNIT_CASE(sourcesink_test_hysteresis),
+	KUNIT_CASE(sourcesink_test_node_state),
 	{}
 };
 

@@ -317,6 +317,36 @@ TEST(view_has_one_line_per_online_cpu)
 	}
 }
 
+/* Each online node has a line, and its CPUs are the ones sysfs gives it. */
+TEST(view_has_one_line_per_online_node)
+{
+	char path[96], sysfs_cpus[256], cpus[256], state[16];
+	int nodes = 0, node, lines = 0, fields;
+	unsigned long load;
+	struct view v;
+	char *line;
+	FILE *f;
+
+	ASSERT_EQ(0, read_view(&v));
+	for (line = strstr(v.text, "\nnode="); line; line = strstr(line + 1, "\nnode=")) {
+		fields = sscanf(line, "\nnode=%d state=%15s load=%lu cpus=%255s",
+				&node, state, &load, cpus);
+		ASSERT_EQ(4, fields) TH_LOG("bad node line");
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
+		f = fopen(path, "r");
+		ASSERT_NE(NULL, f) TH_LOG("no %s", path);
+		ASSERT_EQ(1, fscanf(f, "%255s", sysfs_cpus));
+		fclose(f);
+		EXPECT_STREQ(sysfs_cpus, cpus) TH_LOG("node %d", node);
+		lines++;
+	}
+	for (node = 0; node < 1024; node++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", node);
+		nodes += !access(path, F_OK);
+	}
+	EXPECT_EQ(nodes, lines);
+}
+
 /* --- states under load --------------------------------------------------- */
 
 static atomic_int stop_spinning;
