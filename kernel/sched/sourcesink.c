@@ -462,10 +462,12 @@ static void sourcesink_move(struct rq *src, struct rq *dst,
 
 /*
  * Move the longest-waiting thread of @sv's CPU that may go to @dv's.  The
- * waiter list holds only movable threads, but the snapshot is a tick old:
- * re-check everything under both locks.  Returns SOURCESINK_MOVED or why
- * nothing moved, counted on the source; *@starving says whether a starving
- * thread still waits there afterwards.
+ * waiter list is exact under the source's lock, but the views that chose
+ * the pair are a tick old: the thread that starved may have run since, and
+ * only here is the sink's affinity known.  The running and
+ * migration-disabled checks restate the list's invariant under the lock.
+ * Returns SOURCESINK_MOVED or why nothing moved, counted on the source;
+ * *@starving says whether a starving thread still waits there afterwards.
  */
 static enum sourcesink_event sourcesink_pull(struct sourcesink_cpu_view *sv,
 					     struct sourcesink_cpu_view *dv,
@@ -481,6 +483,12 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_cpu_view *sv,
 
 	local_irq_save(flags);
 	double_rq_lock(src, dst);
+	if (!cpu_active(dv->cpu)) {
+		/* Going offline since the snapshot: it takes nothing. */
+		why = SOURCESINK_REFUSED_NO_MOVABLE;
+		*starving = true;
+		goto unlock;
+	}
 	update_rq_clock(src);
 	update_rq_clock(dst);
 	now = rq_clock(src);
@@ -490,7 +498,7 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_cpu_view *sv,
 		/* The list is in wait order: nobody after this one starves. */
 		if (!score_mode && wait <= limit)
 			break;
-		if (++scanned > SOURCESINK_SCAN_MAX || !cpu_active(dv->cpu)) {
+		if (++scanned > SOURCESINK_SCAN_MAX) {
 			why = SOURCESINK_REFUSED_NO_MOVABLE;
 			break;
 		}
@@ -518,12 +526,12 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_cpu_view *sv,
 		sourcesink_move(src, dst, victim, seq, wait);
 		why = SOURCESINK_MOVED;
 	}
-	src->sourcesink.events[why]++;
 
 	p = list_first_entry_or_null(&src->sourcesink.waiters,
 				     struct task_struct, sourcesink.wait_node);
 	*starving = p && now - p->sourcesink.wait_start > limit;
-
+unlock:
+	src->sourcesink.events[why]++;
 	double_rq_unlock(src, dst);
 	local_irq_restore(flags);
 	return why;

@@ -358,8 +358,6 @@ struct spinner {
 	atomic_int watch_cpu;		/* -1, or the CPU to note arriving on */
 	atomic_llong arrived_ns;	/* when it first ran on watch_cpu */
 	atomic_llong elsewhere_ns;	/* when it last ran on another CPU */
-	int nice;
-	cpu_set_t cpus;
 };
 
 struct spinners {
