@@ -112,6 +112,8 @@ static int sysctl_sched_sourcesink_state_weight = SOURCESINK_DEFAULT_STATE_WEIGH
 static int sysctl_sched_sourcesink_load_weight = SOURCESINK_DEFAULT_LOAD_WEIGHT;
 static int sysctl_sched_sourcesink_max_moves = 32;
 int sysctl_sched_sourcesink_standalone;
+static int sysctl_sched_sourcesink_numa;	/* set at init: 1 with >1 node */
+static int sysctl_sched_sourcesink_node_period_ms;	/* 0: 4 periods */
 
 /* jiffies at which the next decision is due; the CPU that claims it sets it */
 unsigned long sourcesink_next_decision;
@@ -121,12 +123,15 @@ unsigned long sourcesink_next_decision;
 
 /*
  * The one decision in flight.  @lock keeps a slow decision from running
- * into the next; @views is its scratch snapshot, one entry per CPU.
+ * into the next; @cpus and @nodes are its scratch snapshot, one entry per
+ * CPU and per node; @node_step is the jiffies of the last node-level step.
  */
 static struct {
 	raw_spinlock_t			lock;
 	u64				seq;
-	struct sourcesink_cpu_view	*views;
+	unsigned long			node_step;
+	struct sourcesink_view		*cpus;
+	struct sourcesink_view		*nodes;
 } sourcesink_decider = {
 	.lock = __RAW_SPIN_LOCK_UNLOCKED(sourcesink_decider.lock),
 };
@@ -399,14 +404,37 @@ static struct ctl_table sourcesink_sysctls[] = {
 		.extra1		= SYSCTL_ZERO,
 		.extra2		= SYSCTL_ONE,
 	},
+	{
+		.procname	= "sched_sourcesink_numa",
+		.data		= &sysctl_sched_sourcesink_numa,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= sourcesink_sysctl_handler,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= SYSCTL_ONE,
+	},
+	{
+		.procname	= "sched_sourcesink_node_period_ms",
+		.data		= &sysctl_sched_sourcesink_node_period_ms,
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= sourcesink_sysctl_handler,
+		.extra1		= SYSCTL_ZERO,
+		.extra2		= &sourcesink_ms_max,
+	},
 };
 
 static int __init sourcesink_init(void)
 {
-	sourcesink_decider.views = kcalloc(nr_cpu_ids,
-					   sizeof(*sourcesink_decider.views),
+	sourcesink_decider.cpus = kcalloc(nr_cpu_ids,
+					  sizeof(*sourcesink_decider.cpus),
+					  GFP_KERNEL);
+	sourcesink_decider.nodes = kcalloc(nr_node_ids,
+					   sizeof(*sourcesink_decider.nodes),
 					   GFP_KERNEL);
-	WARN_ON(!sourcesink_decider.views);
+	WARN_ON(!sourcesink_decider.cpus || !sourcesink_decider.nodes);
+	sysctl_sched_sourcesink_numa = num_online_nodes() > 1;
+	sourcesink_decider.node_step = jiffies;
 	WRITE_ONCE(sourcesink_next_decision, jiffies +
 		   msecs_to_jiffies(sysctl_sched_sourcesink_period_ms));
 	register_sysctl_init("kernel", sourcesink_sysctls);
@@ -421,20 +449,20 @@ static unsigned long sourcesink_cpu_load(struct rq *rq)
 	       READ_ONCE(rq->avg_dl.util_avg);
 }
 
-static void sourcesink_score_view(struct sourcesink_cpu_view *v)
+static void sourcesink_score_view(struct sourcesink_view *v)
 {
 	v->score = sourcesink_score(v->state, v->load,
 				    READ_ONCE(sysctl_sched_sourcesink_state_weight),
 				    READ_ONCE(sysctl_sched_sourcesink_load_weight));
 }
 
-static void sourcesink_read_cpu(int cpu, struct sourcesink_cpu_view *v)
+static void sourcesink_read_cpu(int cpu, struct sourcesink_view *v)
 {
 	struct rq *rq = cpu_rq(cpu);
 	struct sourcesink_rq *ss = &rq->sourcesink;
 
 	memset(v, 0, sizeof(*v));
-	v->cpu = cpu;
+	v->id = cpu;
 	v->idle = idle_cpu(cpu);
 	if (v->idle) {
 		v->state = SOURCESINK_SINK;
@@ -446,6 +474,37 @@ static void sourcesink_read_cpu(int cpu, struct sourcesink_cpu_view *v)
 	}
 	v->load = sourcesink_cpu_load(rq);
 	sourcesink_score_view(v);
+}
+
+/* The node-level period: sched_sourcesink_node_period_ms, or four periods. */
+static unsigned int sourcesink_node_period_ms(void)
+{
+	unsigned int ms = READ_ONCE(sysctl_sched_sourcesink_node_period_ms);
+
+	return ms ?: 4 * READ_ONCE(sysctl_sched_sourcesink_period_ms);
+}
+
+/* What one decision may do, and what it has done so far. */
+struct sourcesink_decision {
+	int		mode;
+	bool		score_mode;
+	u64		seq;
+	u64		limit;
+	int		max_moves;
+	int		moves;
+	unsigned int	nr_sources;	/* CPUs, in the snapshot */
+	unsigned int	nr_sinks;
+	bool		traced;
+};
+
+/* The NUMA node the stock NUMA balancing keeps @p on, if it is in force. */
+static int sourcesink_preferred_node(struct task_struct *p)
+{
+#ifdef CONFIG_NUMA_BALANCING
+	if (static_branch_unlikely(&sched_numa_balancing))
+		return READ_ONCE(p->numa_preferred_nid);
+#endif
+	return NUMA_NO_NODE;
 }
 
 /* Both runqueues locked and their clocks updated, as detach/attach_task(). */
@@ -469,12 +528,13 @@ static void sourcesink_move(struct rq *src, struct rq *dst,
  * Returns SOURCESINK_MOVED or why nothing moved, counted on the source;
  * *@starving says whether a starving thread still waits there afterwards.
  */
-static enum sourcesink_event sourcesink_pull(struct sourcesink_cpu_view *sv,
-					     struct sourcesink_cpu_view *dv,
-					     bool score_mode, u64 seq, u64 limit,
+static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
+					     struct sourcesink_view *sv,
+					     struct sourcesink_view *dv,
 					     bool *starving)
 {
-	struct rq *src = cpu_rq(sv->cpu), *dst = cpu_rq(dv->cpu);
+	struct rq *src = cpu_rq(sv->id), *dst = cpu_rq(dv->id);
+	int src_node = cpu_to_node(sv->id), dst_node = cpu_to_node(dv->id);
 	enum sourcesink_event why = SOURCESINK_REFUSED_RUNNING;
 	struct task_struct *p, *victim = NULL;
 	unsigned long flags;
@@ -483,7 +543,7 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_cpu_view *sv,
 
 	local_irq_save(flags);
 	double_rq_lock(src, dst);
-	if (!cpu_active(dv->cpu)) {
+	if (!cpu_active(dv->id)) {
 		/* Going offline since the snapshot: it takes nothing. */
 		why = SOURCESINK_REFUSED_NO_MOVABLE;
 		*starving = true;
@@ -496,13 +556,13 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_cpu_view *sv,
 	list_for_each_entry(p, &src->sourcesink.waiters, sourcesink.wait_node) {
 		wait = now - p->sourcesink.wait_start;
 		/* The list is in wait order: nobody after this one starves. */
-		if (!score_mode && wait <= limit)
+		if (!d->score_mode && wait <= d->limit)
 			break;
 		if (++scanned > SOURCESINK_SCAN_MAX) {
 			why = SOURCESINK_REFUSED_NO_MOVABLE;
 			break;
 		}
-		if (!cpumask_test_cpu(dv->cpu, p->cpus_ptr)) {
+		if (!cpumask_test_cpu(dv->id, p->cpus_ptr)) {
 			why = SOURCESINK_REFUSED_AFFINITY;
 			continue;
 		}
@@ -514,8 +574,13 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_cpu_view *sv,
 			why = SOURCESINK_REFUSED_RUNNING;
 			continue;
 		}
-		if (!sourcesink_may_move(wait, limit, p->sourcesink.last_move,
-					 seq, score_mode)) {
+		if (!sourcesink_may_leave_node(sourcesink_preferred_node(p),
+					       src_node, dst_node, wait, d->limit)) {
+			why = SOURCESINK_REFUSED_PREFERRED_NODE;
+			continue;
+		}
+		if (!sourcesink_may_move(wait, d->limit, p->sourcesink.last_move,
+					 d->seq, d->score_mode)) {
 			why = SOURCESINK_REFUSED_NO_MOVABLE;
 			continue;
 		}
@@ -523,13 +588,13 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_cpu_view *sv,
 		break;
 	}
 	if (victim) {
-		sourcesink_move(src, dst, victim, seq, wait);
+		sourcesink_move(src, dst, victim, d->seq, wait);
 		why = SOURCESINK_MOVED;
 	}
 
 	p = list_first_entry_or_null(&src->sourcesink.waiters,
 				     struct task_struct, sourcesink.wait_node);
-	*starving = p && now - p->sourcesink.wait_start > limit;
+	*starving = p && now - p->sourcesink.wait_start > d->limit;
 unlock:
 	src->sourcesink.events[why]++;
 	double_rq_unlock(src, dst);
@@ -538,8 +603,8 @@ unlock:
 }
 
 /* Account one thread moved from @src to @dst in the snapshot. */
-static void sourcesink_moved(struct sourcesink_cpu_view *src,
-			     struct sourcesink_cpu_view *dst, bool starving)
+static void sourcesink_moved(struct sourcesink_view *src,
+			     struct sourcesink_view *dst, bool starving)
 {
 	src->load -= min_t(unsigned long, src->load, SCHED_CAPACITY_SCALE);
 	src->nr_movable--;
@@ -553,70 +618,226 @@ static void sourcesink_moved(struct sourcesink_cpu_view *src,
 	sourcesink_score_view(dst);
 }
 
-static void sourcesink_decide(struct rq *this_rq, struct sourcesink_cpu_view *v)
+/*
+ * Offer a thread of @src to the sinks among @v[0 .. @nr - 1], best first,
+ * until one takes it.  Only an affinity refusal is worth another sink: any
+ * other reason holds for all of them.  Returns SOURCESINK_MOVED or the last
+ * refusal.
+ */
+static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
+					     struct sourcesink_view *src,
+					     struct sourcesink_view *v, int nr)
 {
-	int mode = READ_ONCE(sysctl_sched_sourcesink_mode);
-	int max_moves = READ_ONCE(sysctl_sched_sourcesink_max_moves);
-	u64 limit = (u64)READ_ONCE(sysctl_sched_sourcesink_starvation_ms) *
-		    NSEC_PER_MSEC;
-	bool score_mode = mode == SOURCESINK_MODE_SCORE;
-	unsigned int nr_sources = 0, nr_sinks = 0;
-	int nr = 0, cpu, start, src, dst, moves = 0;
-	enum sourcesink_event why;
+	enum sourcesink_event why = SOURCESINK_REFUSED_NO_MOVABLE;
+	int i, dst, start = d->seq % nr;
 	bool starving;
-	u64 seq;
 
-	for_each_cpu(cpu, cpu_active_mask) {
-		sourcesink_read_cpu(cpu, &v[nr]);
-		nr_sources += v[nr].state == SOURCESINK_SOURCE;
-		nr_sinks += v[nr].state == SOURCESINK_SINK;
-		nr++;
+	for (dst = sourcesink_pick_sink(v, nr, start, d->score_mode, src);
+	     dst >= 0;
+	     dst = sourcesink_pick_sink(v, nr, start, d->score_mode, src)) {
+		why = sourcesink_pull(d, src, &v[dst], &starving);
+		if (why != SOURCESINK_REFUSED_AFFINITY)
+			break;
+		v[dst].tried = true;
+	}
+	for (i = 0; i < nr; i++)
+		v[i].tried = false;
+	if (why == SOURCESINK_MOVED) {
+		sourcesink_moved(src, &v[dst], starving);
+		d->moves++;
+	}
+	return why;
+}
+
+static u64 sourcesink_metric(struct sourcesink_decision *d,
+			     struct sourcesink_view *v)
+{
+	if (!v)
+		return 0;
+	return d->score_mode ? v->score : v->load;
+}
+
+/* The decision's trace event, with the first pair it chose (or none). */
+static void sourcesink_trace_decision(struct sourcesink_decision *d,
+				      struct sourcesink_view *src,
+				      struct sourcesink_view *dst)
+{
+	trace_sched_sourcesink_decision(d->mode, d->nr_sources, d->nr_sinks,
+					src ? src->id : -1, dst ? dst->id : -1,
+					sourcesink_metric(d, src),
+					sourcesink_metric(d, dst));
+	d->traced = true;
+}
+
+/* The node level's trace event, with the first pair of nodes (or none). */
+static void sourcesink_trace_nodes(struct sourcesink_decision *d,
+				   const unsigned int *nr_states,
+				   struct sourcesink_view *src,
+				   struct sourcesink_view *dst)
+{
+	trace_sched_sourcesink_node_decision(d->mode,
+					     nr_states[SOURCESINK_SOURCE],
+					     nr_states[SOURCESINK_SINK],
+					     src ? src->id : -1,
+					     dst ? dst->id : -1,
+					     sourcesink_metric(d, src),
+					     sourcesink_metric(d, dst),
+					     dst ? dst->distance : 0);
+}
+
+/*
+ * The CPU level, inside one node: from source to sink until no pair is
+ * left or the move bound is reached.  The first pair any node chooses goes
+ * into the decision's trace event.
+ */
+static void sourcesink_balance_cpus(struct sourcesink_decision *d,
+				    struct sourcesink_view *v, int nr)
+{
+	int src, dst, start = d->seq % nr;
+
+	while ((src = sourcesink_pick_source(v, nr, start, d->score_mode)) >= 0) {
+		if (d->moves == d->max_moves) {
+			cpu_rq(v[src].id)->sourcesink.events[SOURCESINK_REFUSED_BOUND]++;
+			return;
+		}
+		if (!d->traced) {
+			dst = sourcesink_pick_sink(v, nr, start, d->score_mode, &v[src]);
+			sourcesink_trace_decision(d, &v[src], dst < 0 ? NULL : &v[dst]);
+		}
+		if (sourcesink_give(d, &v[src], v, nr) != SOURCESINK_MOVED)
+			v[src].spent = true;
+	}
+}
+
+static void sourcesink_sum(struct sourcesink_decision *d,
+			   struct sourcesink_view *node, struct sourcesink_view *cpus)
+{
+	sourcesink_sum_node(node, cpus + node->first, node->nr_cpus, d->score_mode);
+	sourcesink_score_view(node);
+}
+
+/*
+ * The node level: from the highest-loaded SOURCE node (worst score) to the
+ * lowest-loaded SINK node (best score, the nearer of two that tie), the
+ * CPUs inside them chosen as the CPU level chooses them.  A node that
+ * received gives nothing in the same decision.
+ */
+static void sourcesink_balance_nodes(struct sourcesink_decision *d,
+				     struct sourcesink_view *nodes, int nr_nodes,
+				     struct sourcesink_view *cpus)
+{
+	unsigned int nr_states[SOURCESINK_NR_STATES] = {};
+	int i, src, dst, start = d->seq % nr_nodes;
+	struct sourcesink_view *sn, *sc, *dn = NULL;
+	enum sourcesink_event why;
+	bool traced = false;
+	int c;
+
+	/* A CPU the CPU level found no taker for may find one elsewhere. */
+	for (i = 0; i < nodes[nr_nodes - 1].first + nodes[nr_nodes - 1].nr_cpus; i++)
+		cpus[i].spent = false;
+	for (i = 0; i < nr_nodes; i++) {
+		sourcesink_sum(d, &nodes[i], cpus);
+		nr_states[nodes[i].state]++;
+	}
+
+	while ((src = sourcesink_pick_source(nodes, nr_nodes, start, d->score_mode)) >= 0) {
+		sn = &nodes[src];
+		c = sourcesink_pick_source(cpus + sn->first, sn->nr_cpus,
+					   d->seq % sn->nr_cpus, d->score_mode);
+		if (c < 0) {
+			sn->spent = true;
+			continue;
+		}
+		sc = &cpus[sn->first + c];
+		if (d->moves == d->max_moves) {
+			cpu_rq(sc->id)->sourcesink.events[SOURCESINK_REFUSED_BOUND]++;
+			break;
+		}
+		for (i = 0; i < nr_nodes; i++)
+			nodes[i].distance = node_distance(sn->id, nodes[i].id);
+
+		why = SOURCESINK_REFUSED_NO_MOVABLE;
+		for (dst = sourcesink_pick_sink(nodes, nr_nodes, start, d->score_mode, sn);
+		     dst >= 0;
+		     dst = sourcesink_pick_sink(nodes, nr_nodes, start, d->score_mode, sn)) {
+			dn = &nodes[dst];
+			if (!traced) {
+				sourcesink_trace_nodes(d, nr_states, sn, dn);
+				traced = true;
+			}
+			why = sourcesink_give(d, sc, cpus + dn->first, dn->nr_cpus);
+			if (why != SOURCESINK_REFUSED_AFFINITY)
+				break;
+			dn->tried = true;
+		}
+		for (i = 0; i < nr_nodes; i++)
+			nodes[i].tried = false;
+
+		if (why == SOURCESINK_MOVED) {
+			cpu_rq(sc->id)->sourcesink.events[SOURCESINK_NODE_MOVED]++;
+			dn->received = true;
+			sourcesink_sum(d, dn, cpus);
+		} else {
+			sc->spent = true;
+		}
+		sourcesink_sum(d, sn, cpus);
+	}
+	if (!traced)
+		sourcesink_trace_nodes(d, nr_states, NULL, NULL);
+}
+
+static void sourcesink_decide(struct rq *this_rq)
+{
+	struct sourcesink_view *cpus = sourcesink_decider.cpus;
+	struct sourcesink_view *nodes = sourcesink_decider.nodes;
+	struct sourcesink_decision d = {
+		.mode = READ_ONCE(sysctl_sched_sourcesink_mode),
+		.max_moves = READ_ONCE(sysctl_sched_sourcesink_max_moves),
+		.limit = (u64)READ_ONCE(sysctl_sched_sourcesink_starvation_ms) *
+			 NSEC_PER_MSEC,
+	};
+	int nr = 0, nr_nodes = 0, cpu, node, i;
+	unsigned long node_period;
+
+	/* The snapshot keeps each node's CPUs together. */
+	for_each_online_node(node) {
+		struct sourcesink_view *n = &nodes[nr_nodes];
+		int first = nr;
+
+		for_each_cpu_and(cpu, cpumask_of_node(node), cpu_active_mask) {
+			sourcesink_read_cpu(cpu, &cpus[nr]);
+			d.nr_sources += cpus[nr].state == SOURCESINK_SOURCE;
+			d.nr_sinks += cpus[nr].state == SOURCESINK_SINK;
+			nr++;
+		}
+		if (nr == first)
+			continue;
+		memset(n, 0, sizeof(*n));
+		n->id = node;
+		n->first = first;
+		n->nr_cpus = nr - first;
+		nr_nodes++;
 	}
 	if (!nr)
 		return;
 
-	seq = ++sourcesink_decider.seq;
-	start = seq % nr;
+	d.score_mode = d.mode == SOURCESINK_MODE_SCORE;
+	d.seq = ++sourcesink_decider.seq;
 	this_rq->sourcesink.events[SOURCESINK_DECISIONS]++;
 
-	src = sourcesink_pick_source(v, nr, start, score_mode);
-	dst = src < 0 ? -1 : sourcesink_pick_sink(v, nr, start, score_mode, src);
-	trace_sched_sourcesink_decision(mode, nr_sources, nr_sinks,
-					src < 0 ? -1 : v[src].cpu,
-					dst < 0 ? -1 : v[dst].cpu,
-					src < 0 ? 0 : score_mode ? v[src].score : v[src].load,
-					dst < 0 ? 0 : score_mode ? v[dst].score : v[dst].load);
+	for (i = 0; i < nr_nodes; i++)
+		sourcesink_balance_cpus(&d, cpus + nodes[i].first, nodes[i].nr_cpus);
+	if (!d.traced)
+		sourcesink_trace_decision(&d, NULL, NULL);
 
-	while (src >= 0) {
-		bool moved = false;
-		int i;
-
-		if (moves == max_moves) {
-			cpu_rq(v[src].cpu)->sourcesink.events[SOURCESINK_REFUSED_BOUND]++;
-			break;
-		}
-		/* Try the sinks from best to worst until one takes a thread. */
-		for (; dst >= 0; dst = sourcesink_pick_sink(v, nr, start, score_mode, src)) {
-			why = sourcesink_pull(&v[src], &v[dst], score_mode, seq,
-					      limit, &starving);
-			if (why == SOURCESINK_MOVED) {
-				sourcesink_moved(&v[src], &v[dst], starving);
-				moves++;
-				moved = true;
-				break;
-			}
-			if (why != SOURCESINK_REFUSED_AFFINITY)
-				break;
-			v[dst].tried = true;
-		}
-		for (i = 0; i < nr; i++)
-			v[i].tried = false;
-		if (!moved)
-			v[src].spent = true;
-
-		src = sourcesink_pick_source(v, nr, start, score_mode);
-		dst = src < 0 ? -1 : sourcesink_pick_sink(v, nr, start, score_mode, src);
-	}
+	node_period = msecs_to_jiffies(sourcesink_node_period_ms());
+	if (nr_nodes < 2 || !READ_ONCE(sysctl_sched_sourcesink_numa) ||
+	    time_before(jiffies, sourcesink_decider.node_step + node_period))
+		return;
+	sourcesink_decider.node_step = jiffies;
+	this_rq->sourcesink.events[SOURCESINK_NODE_DECISIONS]++;
+	sourcesink_balance_nodes(&d, nodes, nr_nodes, cpus);
 }
 
 /*
@@ -631,7 +852,7 @@ void sourcesink_balance(struct rq *this_rq)
 
 	if (!static_branch_likely(&sched_sourcesink_active) ||
 	    time_before(now, next) || scx_switched_all() ||
-	    !sourcesink_decider.views)
+	    !sourcesink_decider.cpus || !sourcesink_decider.nodes)
 		return;
 
 	period = msecs_to_jiffies(READ_ONCE(sysctl_sched_sourcesink_period_ms));
@@ -639,7 +860,7 @@ void sourcesink_balance(struct rq *this_rq)
 		return;
 	if (!raw_spin_trylock(&sourcesink_decider.lock))
 		return;
-	sourcesink_decide(this_rq, sourcesink_decider.views);
+	sourcesink_decide(this_rq);
 	raw_spin_unlock(&sourcesink_decider.lock);
 }
 
@@ -663,6 +884,9 @@ static const char * const sourcesink_event_names[] = {
 	[SOURCESINK_REFUSED_MIGRATION_DISABLED]	= "refused_migration_disabled",
 	[SOURCESINK_REFUSED_BOUND]		= "refused_bound",
 	[SOURCESINK_REFUSED_NO_MOVABLE]		= "refused_no_movable",
+	[SOURCESINK_REFUSED_PREFERRED_NODE]	= "refused_preferred_node",
+	[SOURCESINK_NODE_DECISIONS]		= "node_decisions",
+	[SOURCESINK_NODE_MOVED]			= "node_moved",
 };
 
 /* One line for @node: its state and mean load from its online CPUs'. */
@@ -670,7 +894,7 @@ static void sourcesink_show_node(struct seq_file *m, int node, int mode)
 {
 	unsigned int nr_cpus = 0, nr_states[SOURCESINK_NR_STATES] = {};
 	const struct cpumask *cpus = cpumask_of_node(node);
-	struct sourcesink_cpu_view v;
+	struct sourcesink_view v;
 	enum sourcesink_state state;
 	unsigned long load = 0;
 	int cpu;
@@ -692,17 +916,19 @@ static int sourcesink_show(struct seq_file *m, void *unused)
 {
 	int mode = READ_ONCE(sysctl_sched_sourcesink_mode);
 	u64 events[SOURCESINK_NR_EVENTS] = {};
-	struct sourcesink_cpu_view v;
+	struct sourcesink_view v;
 	int cpu, node, i;
 
-	seq_printf(m, "mode=%s period_ms=%d starvation_ms=%d state_weight=%d load_weight=%d max_moves=%d standalone=%d\n",
+	seq_printf(m, "mode=%s period_ms=%d starvation_ms=%d state_weight=%d load_weight=%d max_moves=%d standalone=%d numa=%d node_period_ms=%u\n",
 		   sourcesink_mode_names[mode],
 		   READ_ONCE(sysctl_sched_sourcesink_period_ms),
 		   READ_ONCE(sysctl_sched_sourcesink_starvation_ms),
 		   READ_ONCE(sysctl_sched_sourcesink_state_weight),
 		   READ_ONCE(sysctl_sched_sourcesink_load_weight),
 		   READ_ONCE(sysctl_sched_sourcesink_max_moves),
-		   READ_ONCE(sysctl_sched_sourcesink_standalone));
+		   READ_ONCE(sysctl_sched_sourcesink_standalone),
+		   READ_ONCE(sysctl_sched_sourcesink_numa),
+		   sourcesink_node_period_ms());
 
 	cpus_read_lock();
 	for_each_online_cpu(cpu)

@@ -41,6 +41,9 @@ enum sourcesink_event {
 	SOURCESINK_REFUSED_MIGRATION_DISABLED,
 	SOURCESINK_REFUSED_BOUND,
 	SOURCESINK_REFUSED_NO_MOVABLE,
+	SOURCESINK_REFUSED_PREFERRED_NODE,
+	SOURCESINK_NODE_DECISIONS,
+	SOURCESINK_NODE_MOVED,
 	SOURCESINK_NR_EVENTS,
 };
 
@@ -49,6 +52,9 @@ enum sourcesink_event {
 
 /* Score mode leaves two CPUs alone when both carry less than 0.2 threads. */
 #define SOURCESINK_IDLE_LOAD		(SCHED_CAPACITY_SCALE / 5)
+
+/* Sink nodes whose loads differ by less than 1/8 thread per CPU tie. */
+#define SOURCESINK_NODE_TIE		(SCHED_CAPACITY_SCALE / 8)
 
 struct sourcesink_rq {
 	/*
@@ -132,9 +138,13 @@ sourcesink_node_state(unsigned int nr_sources, unsigned int nr_sinks)
 	return SOURCESINK_NEITHER;
 }
 
-/* One CPU as a decision sees it. */
-struct sourcesink_cpu_view {
-	int			cpu;
+/*
+ * One CPU, or one NUMA node, as a decision sees it.  A node's view is made
+ * from its CPUs' by sourcesink_sum_node(); those are the decision's CPU
+ * views @first .. @first + @nr_cpus - 1.
+ */
+struct sourcesink_view {
+	int			id;		/* the CPU or the node */
 	enum sourcesink_state	state;
 	bool			idle;
 	unsigned long		load;
@@ -142,13 +152,17 @@ struct sourcesink_cpu_view {
 	unsigned int		nr_movable;
 	u64			oldest_wait;
 	u64			since_idle;
+	/* Nodes only */
+	int			first;
+	int			nr_cpus;
+	int			distance;	/* from the node now giving */
 	/* Kept by the decision as it moves threads */
 	bool			received;	/* took a thread: gives none now */
 	bool			spent;		/* has nothing more to give */
 	bool			tried;		/* refused the current source */
 };
 
-static inline bool sourcesink_may_give(const struct sourcesink_cpu_view *v,
+static inline bool sourcesink_may_give(const struct sourcesink_view *v,
 				       bool score_mode)
 {
 	if (v->received || v->spent || !v->nr_movable)
@@ -156,20 +170,33 @@ static inline bool sourcesink_may_give(const struct sourcesink_cpu_view *v,
 	return score_mode || v->state == SOURCESINK_SOURCE;
 }
 
-static inline bool sourcesink_may_take(const struct sourcesink_cpu_view *v,
+static inline bool sourcesink_may_take(const struct sourcesink_view *v,
 				       bool score_mode)
 {
 	return !v->tried && (score_mode || v->state == SOURCESINK_SINK);
 }
 
-/* An idle CPU is the best sink of all, as it was for HP-UX. */
-static inline bool sourcesink_better_sink(const struct sourcesink_cpu_view *a,
-					  const struct sourcesink_cpu_view *b,
+/*
+ * Is @a a better sink than @b?  An idle CPU is the best sink of all, as it
+ * was for HP-UX; then the lower load (state mode) or score (score mode).  Nodes whose loads or
+ * scores fall in the same SOURCESINK_NODE_TIE step tie, and the nearer one
+ * wins: moving farther costs more and buys nothing.  So the order is
+ * (idle, key / SOURCESINK_NODE_TIE, distance, key), a total order; the
+ * CPUs of one node all have distance 0 and compare by key alone.
+ */
+static inline bool sourcesink_better_sink(const struct sourcesink_view *a,
+					  const struct sourcesink_view *b,
 					  bool score_mode)
 {
+	u64 key_a = score_mode ? a->score : a->load;
+	u64 key_b = score_mode ? b->score : b->load;
+
 	if (a->idle != b->idle)
 		return a->idle;
-	return score_mode ? a->score < b->score : a->load < b->load;
+	if (a->distance != b->distance &&
+	    key_a / SOURCESINK_NODE_TIE == key_b / SOURCESINK_NODE_TIE)
+		return a->distance < b->distance;
+	return key_a < key_b;
 }
 
 /*
@@ -178,8 +205,8 @@ static inline bool sourcesink_better_sink(const struct sourcesink_cpu_view *a,
  * load above the sink, or the move would only swap the two; and when both
  * carry less than SOURCESINK_IDLE_LOAD there is nothing worth moving.
  */
-static inline bool sourcesink_worth_moving(const struct sourcesink_cpu_view *src,
-					   const struct sourcesink_cpu_view *dst)
+static inline bool sourcesink_worth_moving(const struct sourcesink_view *src,
+					   const struct sourcesink_view *dst)
 {
 	unsigned long dst_load = dst->idle ? 0 : dst->load;
 
@@ -192,12 +219,13 @@ static inline bool sourcesink_worth_moving(const struct sourcesink_cpu_view *src
 }
 
 /*
- * The CPU to give the next thread: the highest-loaded SOURCE in state mode,
+ * The CPU (or node) to give the next thread: the highest-loaded SOURCE in
+ * state mode,
  * the worst score with a movable thread in score mode.  Ties go to the
  * first CPU at or after @start; the decision rotates @start, so no CPU is
  * favoured for ever.  Returns an index into @v, or -1.
  */
-static inline int sourcesink_pick_source(const struct sourcesink_cpu_view *v,
+static inline int sourcesink_pick_source(const struct sourcesink_view *v,
 					 int nr, int start, bool score_mode)
 {
 	int i, k, best = -1;
@@ -214,23 +242,25 @@ static inline int sourcesink_pick_source(const struct sourcesink_cpu_view *v,
 }
 
 /*
- * The CPU to take a thread from @v[@src]: the lowest-loaded SINK in state
- * mode, the best score in score mode, an idle CPU before any other.
+ * The CPU (or node) of @v to take a thread from @src: the lowest-loaded
+ * SINK in state mode, the best score in score mode, an idle one before any
+ * other (see sourcesink_better_sink()).  @src may be one of @v or not.
  * Returns an index into @v, or -1.
  */
-static inline int sourcesink_pick_sink(const struct sourcesink_cpu_view *v,
-				       int nr, int start, bool score_mode, int src)
+static inline int sourcesink_pick_sink(const struct sourcesink_view *v,
+				       int nr, int start, bool score_mode,
+				       const struct sourcesink_view *src)
 {
 	int i, k, best = -1;
 
 	for (k = 0; k < nr; k++) {
 		i = (start + k) % nr;
-		if (i == src || !sourcesink_may_take(&v[i], score_mode))
+		if (&v[i] == src || !sourcesink_may_take(&v[i], score_mode))
 			continue;
 		if (best < 0 || sourcesink_better_sink(&v[i], &v[best], score_mode))
 			best = i;
 	}
-	if (best >= 0 && score_mode && !sourcesink_worth_moving(&v[src], &v[best]))
+	if (best >= 0 && score_mode && !sourcesink_worth_moving(src, &v[best]))
 		return -1;
 	return best;
 }
@@ -247,6 +277,46 @@ static inline bool sourcesink_may_move(u64 wait, u64 limit, u64 last_move,
 	if (wait > limit)
 		return true;
 	return score_mode && !(last_move && last_move + 1 == seq);
+}
+
+/*
+ * Fill @node's view from its CPUs' views @cpu[0 .. @nr - 1]: the state
+ * sourcesink_node_state() derives, the mean load and the movable threads
+ * of the CPUs that may still give.  A node is never "idle": its mean load,
+ * which PELT decays on idle CPUs too, says how much room it has.  The
+ * flags the decision keeps are left as they are.
+ */
+static inline void sourcesink_sum_node(struct sourcesink_view *node,
+				       const struct sourcesink_view *cpu,
+				       int nr, bool score_mode)
+{
+	unsigned int nr_states[SOURCESINK_NR_STATES] = {};
+	unsigned long load = 0;
+	int i;
+
+	node->idle = false;
+	node->nr_movable = 0;
+	for (i = 0; i < nr; i++) {
+		nr_states[cpu[i].state]++;
+		load += cpu[i].load;
+		if (sourcesink_may_give(&cpu[i], score_mode))
+			node->nr_movable += cpu[i].nr_movable;
+	}
+	node->state = sourcesink_node_state(nr_states[SOURCESINK_SOURCE],
+					    nr_states[SOURCESINK_SINK]);
+	node->load = nr ? load / nr : 0;
+}
+
+/*
+ * May a thread that NUMA balancing prefers on @preferred (NUMA_NO_NODE for
+ * none) go from @src_node to @dst_node after waiting @wait?  Off its
+ * preferred node only when it starves: the stock placement is kept while
+ * it costs no starvation.
+ */
+static inline bool sourcesink_may_leave_node(int preferred, int src_node,
+					     int dst_node, u64 wait, u64 limit)
+{
+	return preferred != src_node || dst_node == src_node || wait > limit;
 }
 
 struct dentry;

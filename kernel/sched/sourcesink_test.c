@@ -6,6 +6,7 @@
  * picks its pairs and which threads it may move.
  */
 #include <kunit/test.h>
+#include <linux/numa.h>
 #include <linux/time64.h>
 
 #include "sourcesink.h"
@@ -173,22 +174,22 @@ static void sourcesink_test_load_can_outweigh_state(struct kunit *test)
 
 static void sourcesink_test_state_mode_pair(struct kunit *test)
 {
-	struct sourcesink_cpu_view v[] = {
+	struct sourcesink_view v[] = {
 		SINK(3000), SOURCE(2048), SOURCE(3072), SINK(1024), SINK(512),
 	};
 	int src;
 
 	src = sourcesink_pick_source(v, ARRAY_SIZE(v), 0, false);
 	KUNIT_EXPECT_EQ(test, src, 2);
-	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, ARRAY_SIZE(v), 0, false, src), 4);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, ARRAY_SIZE(v), 0, false, &v[src]), 4);
 
 	/* An idle CPU is the best sink whatever its stale load. */
 	v[0].idle = true;
-	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, ARRAY_SIZE(v), 0, false, src), 0);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, ARRAY_SIZE(v), 0, false, &v[src]), 0);
 
 	/* A sink that refused this source is not offered again. */
 	v[0].tried = true;
-	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, ARRAY_SIZE(v), 0, false, src), 4);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, ARRAY_SIZE(v), 0, false, &v[src]), 4);
 
 	/* A CPU that received, or has given all it can, gives no more. */
 	v[2].received = true;
@@ -199,8 +200,8 @@ static void sourcesink_test_state_mode_pair(struct kunit *test)
 
 static void sourcesink_test_state_mode_needs_both(struct kunit *test)
 {
-	struct sourcesink_cpu_view no_source[] = { SINK(4096), SINK(0) };
-	struct sourcesink_cpu_view no_sink[] = {
+	struct sourcesink_view no_source[] = { SINK(4096), SINK(0) };
+	struct sourcesink_view no_sink[] = {
 		SOURCE(4096), SOURCE(1024),
 		{ .state = SOURCESINK_NEITHER, .load = 0 },
 	};
@@ -208,27 +209,27 @@ static void sourcesink_test_state_mode_needs_both(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sourcesink_pick_source(no_source, 2, 0, false), -1);
 	KUNIT_EXPECT_EQ(test, sourcesink_pick_source(no_sink, 3, 0, false), 0);
 	/* The other SOURCE and the NEITHER are no sinks. */
-	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(no_sink, 3, 0, false, 0), -1);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(no_sink, 3, 0, false, &no_sink[0]), -1);
 }
 
 /* Equal candidates: the first at or after @start wins, so it rotates. */
 static void sourcesink_test_ties_rotate(struct kunit *test)
 {
-	struct sourcesink_cpu_view v[] = {
+	struct sourcesink_view v[] = {
 		SOURCE(2048), SOURCE(2048), SINK(0), SINK(0),
 	};
 	int start;
 
 	for (start = 0; start < 4; start++) {
 		int src = sourcesink_pick_source(v, 4, start, false);
-		int dst = sourcesink_pick_sink(v, 4, start, false, src);
+		int dst = sourcesink_pick_sink(v, 4, start, false, &v[src]);
 
 		KUNIT_EXPECT_EQ(test, src, start < 2 ? start : 0);
 		KUNIT_EXPECT_EQ(test, dst, start >= 2 ? start : 2);
 	}
 }
 
-static void sourcesink_score_all(struct sourcesink_cpu_view *v, int nr,
+static void sourcesink_score_all(struct sourcesink_view *v, int nr,
 				 unsigned int sw, unsigned int lw)
 {
 	int i;
@@ -239,7 +240,7 @@ static void sourcesink_score_all(struct sourcesink_cpu_view *v, int nr,
 
 static void sourcesink_test_score_mode_pair(struct kunit *test)
 {
-	struct sourcesink_cpu_view v[] = {
+	struct sourcesink_view v[] = {
 		SOURCE(2048),
 		{ .state = SOURCESINK_SINK, .load = 3072, .nr_movable = 2 },
 		SINK(0),
@@ -248,41 +249,41 @@ static void sourcesink_test_score_mode_pair(struct kunit *test)
 	/* State weighted more: the SOURCE is worst. */
 	sourcesink_score_all(v, 3, 4, 1);
 	KUNIT_EXPECT_EQ(test, sourcesink_pick_source(v, 3, 0, true), 0);
-	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 3, 0, true, 0), 2);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 3, 0, true, &v[0]), 2);
 	/* Load alone: the busiest is worst. */
 	sourcesink_score_all(v, 3, 0, 1);
 	KUNIT_EXPECT_EQ(test, sourcesink_pick_source(v, 3, 0, true), 1);
-	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 3, 0, true, 1), 2);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 3, 0, true, &v[1]), 2);
 }
 
 static void sourcesink_test_score_mode_leaves_idle_alone(struct kunit *test)
 {
-	struct sourcesink_cpu_view v[] = {
+	struct sourcesink_view v[] = {
 		{ .state = SOURCESINK_SINK, .load = SOURCESINK_IDLE_LOAD - 1,
 		  .nr_movable = 1 },
 		SINK(0),
 	};
 
 	sourcesink_score_all(v, 2, 4, 1);
-	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 2, 0, true, 0), -1);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 2, 0, true, &v[0]), -1);
 	v[0].load = SOURCESINK_IDLE_LOAD + 2 * SCHED_CAPACITY_SCALE;
 	sourcesink_score_all(v, 2, 4, 1);
-	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 2, 0, true, 0), 1);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 2, 0, true, &v[0]), 1);
 }
 
 /* In one state, a move that would only swap the two CPUs is not made. */
 static void sourcesink_test_score_mode_no_swap(struct kunit *test)
 {
-	struct sourcesink_cpu_view v[] = {
+	struct sourcesink_view v[] = {
 		{ .state = SOURCESINK_SINK, .load = 2048, .nr_movable = 1 },
 		SINK(1024),
 	};
 
 	sourcesink_score_all(v, 2, 4, 1);
-	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 2, 0, true, 0), -1);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 2, 0, true, &v[0]), -1);
 	v[0].load = 2048 + 1;
 	sourcesink_score_all(v, 2, 4, 1);
-	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 2, 0, true, 0), 1);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 2, 0, true, &v[0]), 1);
 }
 
 static void sourcesink_test_hysteresis(struct kunit *test)
@@ -312,6 +313,144 @@ static void sourcesink_test_node_state(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sourcesink_node_state(3, 5), SOURCESINK_NEITHER);
 }
 
+/*
+ * A node's view from its CPUs': the derived state, the mean load (so a
+ * node of four CPUs compares with one of two), never idle, and only the
+ * movable threads of CPUs that may still give.
+ */
+static void sourcesink_test_node_sum(struct kunit *test)
+{
+	struct sourcesink_view two[] = { SOURCE(1024), SOURCE(1024) };
+	struct sourcesink_view four[] = {
+		SOURCE(1024), SINK(1024), SINK(1024), SINK(0),
+	};
+	struct sourcesink_view node = { .received = true };
+
+	sourcesink_sum_node(&node, two, 2, false);
+	KUNIT_EXPECT_EQ(test, node.state, SOURCESINK_SOURCE);
+	KUNIT_EXPECT_EQ(test, node.load, 1024);
+	KUNIT_EXPECT_EQ(test, node.nr_movable, 2);
+	KUNIT_EXPECT_FALSE(test, node.idle);
+	KUNIT_EXPECT_TRUE(test, node.received);
+
+	sourcesink_sum_node(&node, four, 4, false);
+	KUNIT_EXPECT_EQ(test, node.state, SOURCESINK_NEITHER);
+	KUNIT_EXPECT_EQ(test, node.load, 768);
+	KUNIT_EXPECT_EQ(test, node.nr_movable, 1);
+
+	/* A CPU that received or is spent no longer gives for its node. */
+	two[0].received = true;
+	two[1].spent = true;
+	sourcesink_sum_node(&node, two, 2, false);
+	KUNIT_EXPECT_EQ(test, node.nr_movable, 0);
+
+	four[0].state = SOURCESINK_SINK;
+	four[0].idle = true;
+	four[1].idle = true;
+	four[2].idle = true;
+	four[3].idle = true;
+	sourcesink_sum_node(&node, four, 4, false);
+	KUNIT_EXPECT_EQ(test, node.state, SOURCESINK_SINK);
+	KUNIT_EXPECT_FALSE(test, node.idle);
+}
+
+#define NODE_SINK(l, d)	{ .state = SOURCESINK_SINK, .load = (l), .distance = (d) }
+
+/* The busiest SOURCE node gives to the least-loaded SINK node. */
+static void sourcesink_test_node_pair(struct kunit *test)
+{
+	struct sourcesink_view n[] = {
+		SOURCE(1500), NODE_SINK(600, 20), SOURCE(2000),
+		NODE_SINK(300, 30), NODE_SINK(900, 12),
+	};
+	int src = sourcesink_pick_source(n, ARRAY_SIZE(n), 0, false);
+
+	KUNIT_EXPECT_EQ(test, src, 2);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(n, ARRAY_SIZE(n), 0, false,
+						   &n[src]), 3);
+	/* Nodes of different sizes compare by their mean loads. */
+	n[3].load = 1000;
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(n, ARRAY_SIZE(n), 0, false,
+						   &n[src]), 1);
+	/* A node that refused this source is not offered again. */
+	n[1].tried = true;
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(n, ARRAY_SIZE(n), 0, false,
+						   &n[src]), 4);
+}
+
+/*
+ * Sink nodes whose loads fall in the same SOURCESINK_NODE_TIE step tie and
+ * the nearer takes the thread, whichever comes first in the scan; a whole
+ * step apart, the lighter one takes it however far.
+ */
+static void sourcesink_test_node_nearer_sink_wins_a_tie(struct kunit *test)
+{
+	struct sourcesink_view n[] = {
+		SOURCE(2048), NODE_SINK(10, 30), NODE_SINK(40, 20),
+	};
+	int start;
+
+	for (start = 0; start < 3; start++)
+		KUNIT_EXPECT_EQ_MSG(test, sourcesink_pick_sink(n, 3, start, false,
+							       &n[0]), 2,
+				    "start %d", start);
+
+	n[2].load = SOURCESINK_NODE_TIE + 10;
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(n, 3, 0, false, &n[0]), 1);
+	/* Equal distances: the load alone decides, inside a step too. */
+	n[2].load = 5;
+	n[2].distance = 30;
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(n, 3, 0, false, &n[0]), 2);
+}
+
+/* The tie rule still orders every set of sinks: no cycle, no two winners. */
+static void sourcesink_test_sink_order_is_total(struct kunit *test)
+{
+	static const unsigned long sl[] = { 0, 100, 127, 128, 200, 255, 256, 1024 };
+	static const int sd[] = { 0, 10, 20, 30 };
+	struct sourcesink_view *v;
+	int a, b, c, nr = 0;
+
+	v = kunit_kcalloc(test, ARRAY_SIZE(sl) * ARRAY_SIZE(sd) * 2, sizeof(*v),
+			  GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+
+	for (a = 0; a < ARRAY_SIZE(sl); a++)
+		for (b = 0; b < ARRAY_SIZE(sd); b++)
+			for (c = 0; c < 2; c++)
+				v[nr++] = (struct sourcesink_view) {
+					.load = sl[a], .distance = sd[b], .idle = c,
+				};
+	for (a = 0; a < nr; a++) {
+		KUNIT_EXPECT_FALSE(test, sourcesink_better_sink(&v[a], &v[a], false));
+		for (b = 0; b < nr; b++) {
+			bool ab = sourcesink_better_sink(&v[a], &v[b], false);
+
+			KUNIT_EXPECT_FALSE(test, ab && sourcesink_better_sink(&v[b], &v[a], false));
+			for (c = 0; c < nr && ab; c++) {
+				bool ac = sourcesink_better_sink(&v[a], &v[c], false);
+
+				if (sourcesink_better_sink(&v[b], &v[c], false))
+					KUNIT_EXPECT_TRUE_MSG(test, ac, "%d < %d < %d",
+							      a, b, c);
+			}
+		}
+	}
+}
+
+/* A thread NUMA balancing placed leaves its preferred node only starving. */
+static void sourcesink_test_preferred_node(struct kunit *test)
+{
+	const u64 l = 100 * NSEC_PER_MSEC;
+
+	KUNIT_EXPECT_FALSE(test, sourcesink_may_leave_node(0, 0, 1, l, l));
+	KUNIT_EXPECT_TRUE(test, sourcesink_may_leave_node(0, 0, 1, l + 1, l));
+	/* Inside its node, or with another preference or none, it may move. */
+	KUNIT_EXPECT_TRUE(test, sourcesink_may_leave_node(0, 0, 0, 0, l));
+	KUNIT_EXPECT_TRUE(test, sourcesink_may_leave_node(1, 0, 1, 0, l));
+	KUNIT_EXPECT_TRUE(test, sourcesink_may_leave_node(NUMA_NO_NODE, 0, 1, 0, l));
+}
+
 static struct kunit_case sourcesink_test_cases[] = {
 	KUNIT_CASE(sourcesink_test_no_waiter_is_sink),
 	KUNIT_CASE(sourcesink_test_wait_at_limit_is_not_starving),
@@ -329,6 +468,11 @@ static struct kunit_case sourcesink_test_cases[] = {
 	KUNIT_CASE(sourcesink_test_score_mode_no_swap),
 	KUNIT_CASE(sourcesink_test_hysteresis),
 	KUNIT_CASE(sourcesink_test_node_state),
+	KUNIT_CASE(sourcesink_test_node_sum),
+	KUNIT_CASE(sourcesink_test_node_pair),
+	KUNIT_CASE(sourcesink_test_node_nearer_sink_wins_a_tie),
+	KUNIT_CASE(sourcesink_test_sink_order_is_total),
+	KUNIT_CASE(sourcesink_test_preferred_node),
 	{}
 };
 

@@ -42,6 +42,42 @@ TRACE_EVENT(sched_sourcesink_decision,
 		      __entry->mode == 2 ? "score" : "load", __entry->dst_metric)
 );
 
+/*
+ * One per node-level step of a decision: how many NUMA nodes were sources
+ * and sinks, and the first pair of nodes it chose (-1 when none) with
+ * their mean loads (state mode) or scores (score mode) and distance.
+ */
+TRACE_EVENT(sched_sourcesink_node_decision,
+	    TP_PROTO(int mode, unsigned int nr_sources, unsigned int nr_sinks,
+		     int src_node, int dst_node, u64 src_metric, u64 dst_metric,
+		     int distance),
+	    TP_ARGS(mode, nr_sources, nr_sinks, src_node, dst_node, src_metric,
+		    dst_metric, distance),
+	    TP_STRUCT__entry(__field(int, mode)
+			     __field(unsigned int, nr_sources)
+			     __field(unsigned int, nr_sinks)
+			     __field(int, src_node)
+			     __field(int, dst_node)
+			     __field(u64, src_metric)
+			     __field(u64, dst_metric)
+			     __field(int, distance)),
+	    TP_fast_assign(__entry->mode = mode;
+			   __entry->nr_sources = nr_sources;
+			   __entry->nr_sinks = nr_sinks;
+			   __entry->src_node = src_node;
+			   __entry->dst_node = dst_node;
+			   __entry->src_metric = src_metric;
+			   __entry->dst_metric = dst_metric;
+			   __entry->distance = distance;),
+	    TP_printk("mode=%s sources=%u sinks=%u src_node=%d dst_node=%d src_%s=%llu dst_%s=%llu distance=%d",
+		      __entry->mode == 2 ? "score" : "state",
+		      __entry->nr_sources, __entry->nr_sinks,
+		      __entry->src_node, __entry->dst_node,
+		      __entry->mode == 2 ? "score" : "load", __entry->src_metric,
+		      __entry->mode == 2 ? "score" : "load", __entry->dst_metric,
+		      __entry->distance)
+);
+
 /* One per thread the balancer moves, with how long it had waited. */
 TRACE_EVENT(sched_sourcesink_move,
 	    TP_PROTO(struct task_struct *p, int src_cpu, int dst_cpu, u64 waited_ns),

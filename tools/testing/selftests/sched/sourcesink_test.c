@@ -153,11 +153,25 @@ static int is_state(const struct view *v, int cpu, const char *state)
 	return v->cpu[cpu].present && !strcmp(v->cpu[cpu].state, state);
 }
 
+/* Online NUMA nodes, as sysfs lists them. */
+static int nr_nodes(void)
+{
+	char path[64];
+	int node, n = 0;
+
+	for (node = 0; node < 1024; node++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", node);
+		n += !access(path, F_OK);
+	}
+	return n;
+}
+
 /* --- sysctls ------------------------------------------------------------- */
 
 FIXTURE(sysctl) {
 	char path[128];
 	int saved;
+	int def;
 };
 
 FIXTURE_VARIANT(sysctl) {
@@ -193,15 +207,31 @@ FIXTURE_VARIANT_ADD(sysctl, standalone) {
 	.name = "sched_sourcesink_standalone", .def = 0, .min = 0, .max = 1,
 };
 
+/* Default -1: on (1) when the machine has more than one node. */
+FIXTURE_VARIANT_ADD(sysctl, numa) {
+	.name = "sched_sourcesink_numa", .def = -1, .min = 0, .max = 1,
+};
+
+FIXTURE_VARIANT_ADD(sysctl, node_period_ms) {
+	.name = "sched_sourcesink_node_period_ms", .def = 0, .min = 0, .max = 60000,
+};
+
 FIXTURE_SETUP(sysctl)
 {
 	snprintf(self->path, sizeof(self->path), SYSCTL_DIR "%s", variant->name);
 	ASSERT_EQ(0, read_int(self->path, &self->saved))
 		TH_LOG("cannot read %s: is this kernel built with CONFIG_SCHED_SOURCESINK?",
 		       self->path);
+	self->def = variant->def < 0 ? nr_nodes() > 1 : variant->def;
 }
 
-FIXTURE_TEARDOWN(sysctl)
+/*
+ * The fixtures tear down in the parent.  Built with -O2, the 6.12 harness
+ * loses the child's fork() result across the longjmp of a failed ASSERT
+ * and skips a child-side teardown, which would leave the knobs a test set
+ * for the next one.  The test's threads end with the child.
+ */
+FIXTURE_TEARDOWN_PARENT(sysctl)
 {
 	int now;
 
@@ -213,7 +243,7 @@ TEST_F(sysctl, has_default)
 {
 	struct stat st;
 
-	EXPECT_EQ(variant->def, self->saved);
+	EXPECT_EQ(self->def, self->saved);
 	ASSERT_EQ(0, stat(self->path, &st));
 	EXPECT_EQ(0644, st.st_mode & 07777);
 }
@@ -257,7 +287,7 @@ TEST_F(sysctl, rejects_bad_writes)
 
 TEST_F(sysctl, accepts_its_bounds)
 {
-	const int good[] = { variant->min, variant->max, variant->def };
+	const int good[] = { variant->min, variant->max, self->def };
 	int i, now;
 
 	for (i = 0; i < 3; i++) {
@@ -298,7 +328,8 @@ TEST(view_has_one_line_per_online_cpu)
 	static const char * const events[] = {
 		"decisions=", "moved=", "refused_affinity=", "refused_running=",
 		"refused_migration_disabled=", "refused_bound=",
-		"refused_no_movable=",
+		"refused_no_movable=", "refused_preferred_node=",
+		"node_decisions=", "node_moved=",
 	};
 	struct view v;
 	int i;
@@ -321,7 +352,7 @@ TEST(view_has_one_line_per_online_cpu)
 TEST(view_has_one_line_per_online_node)
 {
 	char path[96], sysfs_cpus[256], cpus[256], state[16];
-	int nodes = 0, node, lines = 0, fields;
+	int node, lines = 0, fields;
 	unsigned long load;
 	struct view v;
 	char *line;
@@ -340,11 +371,7 @@ TEST(view_has_one_line_per_online_node)
 		EXPECT_STREQ(sysfs_cpus, cpus) TH_LOG("node %d", node);
 		lines++;
 	}
-	for (node = 0; node < 1024; node++) {
-		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d", node);
-		nodes += !access(path, F_OK);
-	}
-	EXPECT_EQ(nodes, lines);
+	EXPECT_EQ(nr_nodes(), lines);
 }
 
 /* --- states under load --------------------------------------------------- */
@@ -361,7 +388,7 @@ struct spinner {
 };
 
 struct spinners {
-	struct spinner s[16];
+	struct spinner s[40];
 	int nr;
 };
 
@@ -423,15 +450,20 @@ static int start_spinner(struct spinner *s, int nice, const int *cpus)
 	return ret;
 }
 
-/* The test itself stays on CPU 0, out of the way of its spinners. */
-static int start_spinning(void)
+/* The test itself stays on @cpu, out of the way of its spinners. */
+static int start_spinning_on(int cpu)
 {
 	cpu_set_t self_cpu;
 
 	CPU_ZERO(&self_cpu);
-	CPU_SET(0, &self_cpu);
+	CPU_SET(cpu, &self_cpu);
 	atomic_store(&stop_spinning, 0);
 	return sched_setaffinity(0, sizeof(self_cpu), &self_cpu);
+}
+
+static int start_spinning(void)
+{
+	return start_spinning_on(0);
 }
 
 static void stop_all(struct spinners *sp)
@@ -453,6 +485,8 @@ FIXTURE_SETUP(load)
 {
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 4)
 		SKIP(return, "needs 4 CPUs");
+	if (nr_nodes() > 1)
+		SKIP(return, "needs one NUMA node: the numa tests cover more");
 	if (geteuid())
 		SKIP(return, "needs root");
 	ASSERT_EQ(0, read_int(SYSCTL_DIR "sched_sourcesink_starvation_ms",
@@ -461,9 +495,8 @@ FIXTURE_SETUP(load)
 	ASSERT_EQ(0, start_spinning());
 }
 
-FIXTURE_TEARDOWN(load)
+FIXTURE_TEARDOWN_PARENT(load)
 {
-	stop_all(&self->spinners);
 	write_long(SYSCTL_DIR "sched_sourcesink_mode", self->mode);
 }
 
@@ -620,7 +653,8 @@ static const char * const knobs[] = {
 	"sched_sourcesink_mode", "sched_sourcesink_period_ms",
 	"sched_sourcesink_starvation_ms", "sched_sourcesink_state_weight",
 	"sched_sourcesink_load_weight", "sched_sourcesink_max_moves",
-	"sched_sourcesink_standalone",
+	"sched_sourcesink_standalone", "sched_sourcesink_numa",
+	"sched_sourcesink_node_period_ms",
 };
 
 #define NR_KNOBS ARRAY_SIZE(knobs)
@@ -761,6 +795,8 @@ FIXTURE_SETUP(balance)
 
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 4)
 		SKIP(return, "needs 4 CPUs");
+	if (nr_nodes() > 1)
+		SKIP(return, "needs one NUMA node: the numa tests cover more");
 	if (geteuid())
 		SKIP(return, "needs root");
 	for (i = 0; i < NR_KNOBS; i++) {
@@ -774,11 +810,10 @@ FIXTURE_SETUP(balance)
 	ASSERT_EQ(0, start_spinning());
 }
 
-FIXTURE_TEARDOWN(balance)
+FIXTURE_TEARDOWN_PARENT(balance)
 {
 	int i;
 
-	stop_all(&self->sp);
 	for (i = 0; i < NR_KNOBS; i++)
 		set_knob(knobs[i], self->saved[i]);
 	write_buf(MOVE_EVENT, "0", 1);
@@ -793,24 +828,32 @@ static void cpus_of(cpu_set_t *set, const int *cpus)
 }
 
 /*
- * A spinner at @nice that first runs alone on CPU 3, so it has a tid, and
- * is then confined to @cpus, where it queues behind whatever runs there.
+ * A spinner at @nice that first runs alone on idle CPU @first, so it has a
+ * tid, and is then confined to @cpus, where it queues behind whatever runs
+ * there.
  */
-static struct spinner *add_victim(struct __test_metadata *_metadata,
-				  struct spinners *sp, int nice, const int *cpus)
+static struct spinner *add_victim_from(struct __test_metadata *_metadata,
+				       struct spinners *sp, int nice, int first,
+				       const int *cpus)
 {
-	static const int cpu3[] = { 3, -1 };
+	const int home[] = { first, -1 };
 	struct spinner *s = &sp->s[sp->nr];
 	cpu_set_t set;
 	int tries;
 
-	add_spinner(_metadata, sp, nice, cpu3);
+	add_spinner(_metadata, sp, nice, home);
 	for (tries = 0; tries < 500 && !atomic_load(&s->running); tries++)
 		sleep_ms(10);
 	ASSERT_TRUE(atomic_load(&s->running));
 	cpus_of(&set, cpus);
 	ASSERT_EQ(0, pthread_setaffinity_np(s->thread, sizeof(set), &set));
 	return s;
+}
+
+static struct spinner *add_victim(struct __test_metadata *_metadata,
+				  struct spinners *sp, int nice, const int *cpus)
+{
+	return add_victim_from(_metadata, sp, nice, 3, cpus);
 }
 
 static void widen(struct __test_metadata *_metadata, struct spinner *s,
@@ -1210,6 +1253,473 @@ TEST_F(balance, score_mode_load_only_picks_the_busiest)
 	int src = score_mode_first_source(_metadata, &self->sp, 0, 1, 0);
 
 	EXPECT_EQ(2, src) TH_LOG("the first pair came from cpu %d", src);
+}
+
+/* --- the node level ------------------------------------------------------ */
+
+#define NODE_DECISION_EVENT	TRACING "events/sched/sched_sourcesink_node_decision/enable"
+#define MAX_NODES		8
+#define NODE_LIMIT_MS		50
+#define NODE_CPU_PERIOD_MS	100
+#define NODE_PERIOD_MS		200
+
+struct node {
+	int cpus[MAX_CPUS + 1];		/* -1 terminated */
+	int nr_cpus;
+	int distance[MAX_NODES];
+};
+
+struct topology {
+	struct node node[MAX_NODES];
+	int nr_nodes;
+	int cpu_node[MAX_CPUS];
+};
+
+struct victims {
+	int tid[MAX_CPUS];
+	int nr;
+};
+
+FIXTURE(numa) {
+	int saved[NR_KNOBS];
+	struct spinners sp;
+	struct topology topo;
+	struct victims victims;
+};
+
+/* "0-3,8,10-11" into @cpus, -1 terminated; returns the count or -1. */
+static int parse_cpulist(const char *list, int *cpus)
+{
+	int a, b, n = 0, len;
+
+	while (*list && *list != '\n') {
+		if (sscanf(list, "%d%n", &a, &len) != 1)
+			return -1;
+		list += len;
+		b = a;
+		if (*list == '-' && sscanf(list + 1, "%d%n", &b, &len) == 1)
+			list += 1 + len;
+		for (; a <= b && a < MAX_CPUS; a++)
+			cpus[n++] = a;
+		if (*list == ',')
+			list++;
+	}
+	cpus[n] = -1;
+	return n;
+}
+
+static int read_line(const char *path, char *buf, int size)
+{
+	FILE *f = fopen(path, "r");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = !!fgets(buf, size, f);
+	fclose(f);
+	return ok ? 0 : -1;
+}
+
+/* Nodes 0 .. n-1 with their CPUs and distances, from sysfs. */
+static int read_topology(struct topology *topo)
+{
+	char path[96], buf[512], *at;
+	int n, i, len;
+
+	for (n = 0; n < MAX_NODES; n++) {
+		struct node *node = &topo->node[n];
+
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", n);
+		if (read_line(path, buf, sizeof(buf)))
+			break;
+		node->nr_cpus = parse_cpulist(buf, node->cpus);
+		if (node->nr_cpus <= 0)
+			return -1;
+		for (i = 0; i < node->nr_cpus; i++)
+			topo->cpu_node[node->cpus[i]] = n;
+		snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/distance", n);
+		if (read_line(path, buf, sizeof(buf)))
+			return -1;
+		for (i = 0, at = buf; i < MAX_NODES &&
+		     sscanf(at, "%d%n", &node->distance[i], &len) == 1; i++)
+			at += len;
+	}
+	topo->nr_nodes = n;
+	return 0;
+}
+
+static int numa_knob(const char *name)
+{
+	char path[128];
+	int val = -1;
+
+	snprintf(path, sizeof(path), SYSCTL_DIR "%s", name);
+	read_int(path, &val);
+	return val;
+}
+
+FIXTURE_SETUP(numa)
+{
+	struct node *last;
+	int i;
+
+	if (geteuid())
+		SKIP(return, "needs root");
+	ASSERT_EQ(0, read_topology(&self->topo));
+	if (self->topo.nr_nodes < 2)
+		SKIP(return, "needs 2 NUMA nodes with CPUs");
+	for (i = 0; i < NR_KNOBS; i++)
+		self->saved[i] = numa_knob(knobs[i]);
+	ASSERT_EQ(1, numa_knob("sched_sourcesink_numa"))
+		TH_LOG("the node level is not on by default with %d nodes",
+		       self->topo.nr_nodes);
+	ASSERT_EQ(0, set_knob("sched_sourcesink_standalone", 1));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", NODE_LIMIT_MS));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", NODE_CPU_PERIOD_MS));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_node_period_ms", NODE_PERIOD_MS));
+	ASSERT_EQ(0, write_buf(MOVE_EVENT, "1", 1));
+	ASSERT_EQ(0, write_buf(NODE_DECISION_EVENT, "1", 1));
+	ASSERT_EQ(0, clear_trace());
+	/* The test itself waits on the last CPU, far from node 0. */
+	last = &self->topo.node[self->topo.nr_nodes - 1];
+	ASSERT_EQ(0, start_spinning_on(last->cpus[last->nr_cpus - 1]));
+}
+
+FIXTURE_TEARDOWN_PARENT(numa)
+{
+	int i;
+
+	for (i = 0; i < NR_KNOBS; i++)
+		if (self->saved[i] >= 0)
+			set_knob(knobs[i], self->saved[i]);
+	write_buf(MOVE_EVENT, "0", 1);
+	write_buf(NODE_DECISION_EVENT, "0", 1);
+}
+
+/*
+ * Starve node 0: on each of its CPUs a bound nice -20 spinner with a
+ * nice 19 victim queued behind it, allowed on that CPU and on the CPUs of
+ * the nodes in @also (-1 terminated).  Every CPU of node 0 then holds a
+ * starving thread nothing inside the node may take, so node 0 is a SOURCE.
+ * The victims first run on @first, which should be idle.
+ */
+static void starve_node0(struct __test_metadata *_metadata,
+			 const struct topology *topo, struct spinners *sp,
+			 struct victims *victims, const int *also, int first)
+{
+	const struct node *n0 = &topo->node[0], *other;
+	int allowed[MAX_CPUS + 1];
+	int i, j, k, c;
+
+	for (i = 0; i < n0->nr_cpus; i++) {
+		const int cpu[] = { n0->cpus[i], -1 };
+
+		add_spinner(_metadata, sp, HOG_NICE, cpu);
+	}
+	wait_running(_metadata, sp);
+	for (i = 0; i < n0->nr_cpus; i++) {
+		const int cpu[] = { n0->cpus[i], -1 };
+		struct spinner *victim;
+
+		victim = add_victim_from(_metadata, sp, VICTIM_NICE, first, cpu);
+		victims->tid[victims->nr++] = atomic_load(&victim->tid);
+		k = 0;
+		allowed[k++] = n0->cpus[i];
+		for (j = 0; also[j] >= 0; j++) {
+			other = &topo->node[also[j]];
+			for (c = 0; c < other->nr_cpus; c++)
+				allowed[k++] = other->cpus[c];
+		}
+		allowed[k] = -1;
+		widen(_metadata, victim, allowed);
+	}
+}
+
+static int is_victim(const struct victims *victims, int pid)
+{
+	int i;
+
+	for (i = 0; i < victims->nr; i++)
+		if (victims->tid[i] == pid)
+			return 1;
+	return 0;
+}
+
+/*
+ * The balancer's moves in the trace that cross nodes: how many, and the
+ * destination node of the first one of a victim (-1 if none).
+ */
+static int cross_node_moves(const struct topology *topo,
+			    const struct victims *victims, int *victim_dst)
+{
+	int pid, src, dst, n = 0;
+	char line[512], *at;
+	FILE *f;
+
+	*victim_dst = -1;
+	f = fopen(TRACING "trace", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		at = strstr(line, "sched_sourcesink_move:");
+		if (at)
+			at = strstr(at, " pid=");
+		if (!at ||
+		    sscanf(at, " pid=%d src_cpu=%d dst_cpu=%d", &pid, &src, &dst) != 3 ||
+		    src < 0 || dst < 0 || src >= MAX_CPUS || dst >= MAX_CPUS ||
+		    topo->cpu_node[src] == topo->cpu_node[dst])
+			continue;
+		n++;
+		if (*victim_dst < 0 && is_victim(victims, pid))
+			*victim_dst = topo->cpu_node[dst];
+	}
+	fclose(f);
+	return n;
+}
+
+/* The first node-level decision that chose a pair: its nodes and distance. */
+static int first_node_pair(int *src, int *dst, int *distance)
+{
+	char line[512], *at;
+	int found = -1;
+	FILE *f;
+
+	f = fopen(TRACING "trace", "r");
+	if (!f)
+		return -1;
+	while (found && fgets(line, sizeof(line), f)) {
+		at = strstr(line, "sched_sourcesink_node_decision:");
+		if (!at || sscanf(strstr(at, " src_node=") ?: "", " src_node=%d dst_node=%d",
+				  src, dst) != 2 || *src < 0 || *dst < 0)
+			continue;
+		if (sscanf(strstr(at, " distance=") ?: "", " distance=%d", distance) == 1)
+			found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+static int count_node_decisions(void)
+{
+	char line[512];
+	FILE *f;
+	int n = 0;
+
+	f = fopen(TRACING "trace", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += !!strstr(line, "sched_sourcesink_node_decision:");
+	fclose(f);
+	return n;
+}
+
+struct node_events {
+	unsigned long long decisions, moved;
+};
+
+static int read_node_events(struct node_events *e)
+{
+	struct view v;
+	char *at;
+
+	if (read_view(&v))
+		return -1;
+	at = strstr(v.text, " node_decisions=");
+	if (!at || sscanf(at, " node_decisions=%llu node_moved=%llu",
+			  &e->decisions, &e->moved) != 2)
+		return -1;
+	return 0;
+}
+
+/* Log the view's node lines, for the record of what the decision saw. */
+static void log_node_lines(struct __test_metadata *_metadata)
+{
+	struct view v;
+	char *line, *end;
+
+	if (read_view(&v))
+		return;
+	for (line = strstr(v.text, "\nnode="); line; line = strstr(end, "\nnode=")) {
+		end = strchr(line + 1, '\n');
+		if (!end)
+			end = line + strlen(line);
+		TH_LOG("%.*s", (int)(end - line - 1), line + 1);
+	}
+}
+
+static int node_state(const struct view *v, int node, char *state)
+{
+	char key[32], *at;
+
+	snprintf(key, sizeof(key), "\nnode=%d state=", node);
+	at = strstr(v->text, key);
+	return at && sscanf(at + strlen(key), "%15s", state) == 1;
+}
+
+/* Node 0 a SOURCE and node 1 a SINK, as the view shows them. */
+static int node0_source_node1_sink(const struct view *v)
+{
+	char s0[16], s1[16];
+
+	return node_state(v, 0, s0) && node_state(v, 1, s1) &&
+	       !strcmp(s0, "SOURCE") && !strcmp(s1, "SINK");
+}
+
+/* Wait up to @timeout_ms for a victim's cross-node move; its node or -1. */
+static int wait_victim_moved(const struct topology *topo,
+			     const struct victims *victims, int timeout_ms)
+{
+	int waited, dst = -1;
+
+	for (waited = 0; waited < timeout_ms && dst < 0; waited += 50) {
+		sleep_ms(50);
+		cross_node_moves(topo, victims, &dst);
+	}
+	return dst;
+}
+
+TEST_F(numa, starving_thread_moves_to_sink_node)
+{
+	static const int node1[] = { 1, -1 };
+	struct node_events before, after;
+	int src, dst, distance;
+	struct view v;
+
+	ASSERT_EQ(0, read_node_events(&before));
+	starve_node0(_metadata, &self->topo, &self->sp, &self->victims, node1,
+		     self->topo.node[1].cpus[0]);
+	if (sample_until(_metadata, &v, node0_source_node1_sink, 5000))
+		log_node_lines(_metadata);
+	dst = wait_victim_moved(&self->topo, &self->victims, 20 * NODE_PERIOD_MS);
+	ASSERT_EQ(1, dst) TH_LOG("no victim was moved to node 1");
+	ASSERT_EQ(0, read_node_events(&after));
+	EXPECT_GT(after.decisions, before.decisions);
+	EXPECT_GT(after.moved, before.moved);
+	ASSERT_EQ(0, first_node_pair(&src, &dst, &distance));
+	EXPECT_EQ(0, src);
+	EXPECT_EQ(self->topo.node[0].distance[dst], distance);
+}
+
+/*
+ * With the node level off, the same load gets no node-level decision and
+ * no cross-node move from this balancer, though node 0 is a SOURCE and
+ * node 1 a SINK; turned back on, it moves a victim.
+ */
+TEST_F(numa, numa_off_moves_nothing_across_nodes)
+{
+	static const int node1[] = { 1, -1 };
+	struct node_events before, after;
+	int dst;
+	struct view v;
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_numa", 0));
+	ASSERT_EQ(0, read_node_events(&before));
+	starve_node0(_metadata, &self->topo, &self->sp, &self->victims, node1,
+		     self->topo.node[1].cpus[0]);
+	ASSERT_TRUE(sample_until(_metadata, &v, node0_source_node1_sink, 5000))
+		TH_LOG("node 0 never a SOURCE with node 1 a SINK:\n%s", v.text);
+	sleep_ms(5 * NODE_PERIOD_MS);
+	ASSERT_EQ(0, read_node_events(&after));
+	EXPECT_EQ(before.decisions, after.decisions);
+	EXPECT_EQ(before.moved, after.moved);
+	EXPECT_EQ(0, cross_node_moves(&self->topo, &self->victims, &dst));
+	EXPECT_EQ(0, count_node_decisions());
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_numa", 1));
+	EXPECT_EQ(1, wait_victim_moved(&self->topo, &self->victims, 20 * NODE_PERIOD_MS))
+		TH_LOG("numa back on, yet no victim was moved to node 1");
+}
+
+/*
+ * Two sink nodes equally idle at different distances from node 0: the
+ * nearer one receives.  The test waits on the nearer node, so that if
+ * anything its load is the higher of the two.
+ */
+TEST_F(numa, nearer_of_two_sink_nodes_receives)
+{
+	int near = -1, far = -1, n, src, dst, distance, both[3];
+	const int *d = self->topo.node[0].distance;
+	struct node *home;
+
+	for (n = 1; n < self->topo.nr_nodes; n++) {
+		if (near < 0 || d[n] < d[near])
+			near = n;
+		if (far < 0 || d[n] > d[far])
+			far = n;
+	}
+	if (d[near] == d[far])
+		SKIP(return, "needs two nodes at different distances from node 0");
+	home = &self->topo.node[near];
+	ASSERT_EQ(0, start_spinning_on(home->cpus[home->nr_cpus - 1]));
+	sleep_ms(200);
+	both[0] = near;
+	both[1] = far;
+	both[2] = -1;
+	starve_node0(_metadata, &self->topo, &self->sp, &self->victims, both,
+		     home->cpus[0]);
+	dst = wait_victim_moved(&self->topo, &self->victims, 20 * NODE_PERIOD_MS);
+	ASSERT_GE(dst, 0) TH_LOG("no victim was moved off node 0");
+	EXPECT_EQ(near, dst) TH_LOG("node %d (distance %d) received, not node %d (distance %d)",
+				    dst, d[dst], near, d[near]);
+	ASSERT_EQ(0, first_node_pair(&src, &dst, &distance));
+	EXPECT_EQ(0, src);
+	EXPECT_EQ(d[near], distance);
+}
+
+/*
+ * One decision-heavy load: as many equal spinners as there are CPUs, all
+ * started on node 0 and then allowed everywhere, in standalone mode with
+ * short periods.  Within a few seconds every node runs some of them, and
+ * the node level has moved threads.
+ */
+TEST_F(numa, overload_on_one_node_spreads_to_every_node)
+{
+	int nr = sysconf(_SC_NPROCESSORS_ONLN), i, n, waited, covered = 0;
+	struct node_events before, after;
+	int all[MAX_CPUS + 1];
+
+	if (nr > (int)ARRAY_SIZE(self->sp.s))
+		nr = ARRAY_SIZE(self->sp.s);
+	for (i = 0; i < sysconf(_SC_NPROCESSORS_ONLN) && i < MAX_CPUS; i++)
+		all[i] = i;
+	all[i] = -1;
+	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", 5));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", 10));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_node_period_ms", 20));
+	ASSERT_EQ(0, read_node_events(&before));
+	for (i = 0; i < nr; i++)
+		add_spinner(_metadata, &self->sp, 0, self->topo.node[0].cpus);
+	wait_running(_metadata, &self->sp);
+	for (i = 0; i < nr; i++)
+		widen(_metadata, &self->sp.s[i], all);
+
+	for (waited = 0; waited < 30000 && covered != (1 << self->topo.nr_nodes) - 1;
+	     waited += 100) {
+		sleep_ms(100);
+		covered = 0;
+		for (i = 0; i < nr; i++) {
+			pid_t tid = atomic_load(&self->sp.s[i].tid);
+			char path[64], buf[512], *at;
+			int cpu;
+
+			/* Field 39 of /proc/PID/stat is the CPU it last ran on. */
+			snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+			if (read_line(path, buf, sizeof(buf)))
+				continue;
+			at = strrchr(buf, ')');
+			for (n = 0; at && n < 37; n++)
+				at = strchr(at + 1, ' ');
+			if (at && sscanf(at, " %d", &cpu) == 1 && cpu >= 0 && cpu < MAX_CPUS)
+				covered |= 1 << self->topo.cpu_node[cpu];
+		}
+	}
+	ASSERT_EQ(0, read_node_events(&after));
+	TH_LOG("%d spinners on %d nodes after %d ms; %llu node decisions, %llu moves across nodes",
+	       nr, self->topo.nr_nodes, waited,
+	       after.decisions - before.decisions, after.moved - before.moved);
+	EXPECT_EQ((1 << self->topo.nr_nodes) - 1, covered);
+	EXPECT_GT(after.moved, before.moved);
 }
 
 TEST_HARNESS_MAIN
