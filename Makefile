@@ -2,6 +2,7 @@
 #
 #   make run     build what changed, boot 4 CPUs, show the states change
 #   make check   build what changed, run every test, print a summary
+#   make check-large   the node-level tests on 64 CPUs in 8 nodes (slow)
 #
 # Everything built lands in build/ (git-ignored).  Lower-level targets:
 # kernel, guest, deps, clean.
@@ -28,13 +29,16 @@ GUEST_CFLAGS := -static -O2 -Wall -pthread
 
 # The steps depend on each other through files; run them in order.
 .NOTPARALLEL:
-.PHONY: run check deps kernel guest clean
+.PHONY: run check check-large deps kernel guest clean
 
 run: deps kernel guest
 	scripts/vm --cpus 4 --timeout 300 -- scripts/guest/demo
 
 check: deps kernel guest
 	scripts/check
+
+check-large: deps kernel guest
+	scripts/check --large
 
 deps:
 	@scripts/deps

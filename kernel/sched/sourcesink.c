@@ -72,7 +72,8 @@
  * Once per sched_sourcesink_period_ms, counted on one global clock, the
  * tick of whichever CPU sees the period expire raises SCHED_SOFTIRQ, and the
  * first CPU to claim the period in sched_balance_softirq() decides for all.
- * It snapshots every active CPU and, up to sched_sourcesink_max_moves times:
+ * It snapshots every active CPU, grouped by NUMA node, and inside each node,
+ * up to sched_sourcesink_max_moves times in all:
  *
  *	state mode: if a SOURCE and a SINK exist, move the longest-waiting
  *	            starving thread from the highest-loaded SOURCE to the
@@ -89,8 +90,30 @@
  *
  * Because a SOURCE is published at the first tick after its oldest thread
  * has waited L, and a decision runs every period P, a movable thread that
- * starves while a CPU it may use is a SINK is moved after waiting at most
- * L + P plus a tick or two, unless the move bound is spent on others.
+ * starves while a CPU of its node it may use is a SINK is moved after
+ * waiting at most L + P plus a tick or two, unless the move bound is spent
+ * on others.
+ *
+ * The node level
+ *
+ * One level up, a NUMA node is to the machine what a CPU is to its node.
+ * From the snapshot of its active CPUs:
+ *
+ *	SOURCE(node)  = some CPU is a SOURCE && no CPU is a SINK
+ *	SINK(node)    = some CPU is a SINK && no CPU is a SOURCE
+ *	NEITHER(node) = otherwise
+ *	load(node)    = mean of its CPUs' loads
+ *
+ * A SOURCE node holds a starving thread nothing inside it can take.  With
+ * sched_sourcesink_numa set and more than one node, the first decision at
+ * least sched_sourcesink_node_period_ms (N; 0 means 4 * P) after the last
+ * node step ends with one: after the CPU level, move the longest-waiting
+ * starving thread of the highest-loaded SOURCE node to the lowest-loaded
+ * SINK node it may use (worst to best score in score mode), the CPUs inside
+ * them picked by the CPU level's rules.  Sink nodes within 1/8 thread of
+ * each other tie, and the nearer by node_distance() takes the thread.  Such
+ * a thread waits at most L + N + P and a tick or two.  A thread the stock
+ * NUMA balancing placed on its preferred node leaves it only starving.
  */
 
 #include <linux/debugfs.h>

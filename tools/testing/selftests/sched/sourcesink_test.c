@@ -1423,6 +1423,10 @@ static void starve_node0(struct __test_metadata *_metadata,
 
 		victim = add_victim_from(_metadata, sp, VICTIM_NICE, first, cpu);
 		victims->tid[victims->nr++] = atomic_load(&victim->tid);
+	}
+	/* Let the load the victims left on @first decay (PELT halves in 32 ms). */
+	sleep_ms(320);
+	for (i = 0; i < n0->nr_cpus; i++) {
 		k = 0;
 		allowed[k++] = n0->cpus[i];
 		for (j = 0; also[j] >= 0; j++) {
@@ -1431,7 +1435,7 @@ static void starve_node0(struct __test_metadata *_metadata,
 				allowed[k++] = other->cpus[c];
 		}
 		allowed[k] = -1;
-		widen(_metadata, victim, allowed);
+		widen(_metadata, &sp->s[sp->nr - n0->nr_cpus + i], allowed);
 	}
 }
 
@@ -1557,6 +1561,37 @@ static int node_state(const struct view *v, int node, char *state)
 	return at && sscanf(at + strlen(key), "%15s", state) == 1;
 }
 
+/* Log the first node-level choice and a victim's cross-node move. */
+static void log_node_trace(struct __test_metadata *_metadata,
+			   const struct topology *topo,
+			   const struct victims *victims)
+{
+	int node_pair = 0, move = 0, pid, src, dst;
+	char line[512], *at;
+	FILE *f;
+
+	f = fopen(TRACING "trace", "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f) && !(node_pair && move)) {
+		at = strstr(line, "sched_sourcesink_node_decision:");
+		if (at && !node_pair && !strstr(at, "src_node=-1")) {
+			TH_LOG("%s", at);
+			node_pair = 1;
+		}
+		at = strstr(line, "sched_sourcesink_move:");
+		if (at && node_pair && !move &&
+		    sscanf(strstr(at, " pid=") ?: "", " pid=%d src_cpu=%d dst_cpu=%d",
+			   &pid, &src, &dst) == 3 && is_victim(victims, pid) &&
+		    src >= 0 && src < MAX_CPUS && dst >= 0 && dst < MAX_CPUS &&
+		    topo->cpu_node[src] != topo->cpu_node[dst]) {
+			TH_LOG("%s", at);
+			move = 1;
+		}
+	}
+	fclose(f);
+}
+
 /* Node 0 a SOURCE and node 1 a SINK, as the view shows them. */
 static int node0_source_node1_sink(const struct view *v)
 {
@@ -1566,15 +1601,43 @@ static int node0_source_node1_sink(const struct view *v)
 	       !strcmp(s0, "SOURCE") && !strcmp(s1, "SINK");
 }
 
-/* Wait up to @timeout_ms for a victim's cross-node move; its node or -1. */
+/* The CPU @tid last ran on, field 39 of /proc/TID/stat, or -1. */
+static int last_cpu(pid_t tid)
+{
+	char path[64], buf[512], *at;
+	int n, cpu;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	if (read_line(path, buf, sizeof(buf)))
+		return -1;
+	at = strrchr(buf, ')');
+	for (n = 0; at && n < 37; n++)
+		at = strchr(at + 1, ' ');
+	if (!at || sscanf(at, " %d", &cpu) != 1 || cpu < 0 || cpu >= MAX_CPUS)
+		return -1;
+	return cpu;
+}
+
+/*
+ * Wait up to @timeout_ms for a victim's cross-node move by this balancer;
+ * its node or -1.  It polls the victims' CPUs, which costs next to nothing,
+ * and reads the trace only once one has left node 0: the waiting must not
+ * load the node the test waits on.
+ */
 static int wait_victim_moved(const struct topology *topo,
 			     const struct victims *victims, int timeout_ms)
 {
-	int waited, dst = -1;
+	int waited, i, cpu, dst = -1;
 
 	for (waited = 0; waited < timeout_ms && dst < 0; waited += 50) {
 		sleep_ms(50);
-		cross_node_moves(topo, victims, &dst);
+		for (i = 0; i < victims->nr; i++) {
+			cpu = last_cpu(victims->tid[i]);
+			if (cpu >= 0 && topo->cpu_node[cpu] != 0)
+				break;
+		}
+		if (i < victims->nr)
+			cross_node_moves(topo, victims, &dst);
 	}
 	return dst;
 }
@@ -1593,6 +1656,7 @@ TEST_F(numa, starving_thread_moves_to_sink_node)
 		log_node_lines(_metadata);
 	dst = wait_victim_moved(&self->topo, &self->victims, 20 * NODE_PERIOD_MS);
 	ASSERT_EQ(1, dst) TH_LOG("no victim was moved to node 1");
+	log_node_trace(_metadata, &self->topo, &self->victims);
 	ASSERT_EQ(0, read_node_events(&after));
 	EXPECT_GT(after.decisions, before.decisions);
 	EXPECT_GT(after.moved, before.moved);
@@ -1614,6 +1678,7 @@ TEST_F(numa, numa_off_moves_nothing_across_nodes)
 	struct view v;
 
 	ASSERT_EQ(0, set_knob("sched_sourcesink_numa", 0));
+	ASSERT_EQ(0, clear_trace());
 	ASSERT_EQ(0, read_node_events(&before));
 	starve_node0(_metadata, &self->topo, &self->sp, &self->victims, node1,
 		     self->topo.node[1].cpus[0]);
@@ -1662,6 +1727,8 @@ TEST_F(numa, nearer_of_two_sink_nodes_receives)
 	ASSERT_GE(dst, 0) TH_LOG("no victim was moved off node 0");
 	EXPECT_EQ(near, dst) TH_LOG("node %d (distance %d) received, not node %d (distance %d)",
 				    dst, d[dst], near, d[near]);
+	if (dst != near)
+		log_pairs(_metadata);
 	ASSERT_EQ(0, first_node_pair(&src, &dst, &distance));
 	EXPECT_EQ(0, src);
 	EXPECT_EQ(d[near], distance);
@@ -1675,7 +1742,7 @@ TEST_F(numa, nearer_of_two_sink_nodes_receives)
  */
 TEST_F(numa, overload_on_one_node_spreads_to_every_node)
 {
-	int nr = sysconf(_SC_NPROCESSORS_ONLN), i, n, waited, covered = 0;
+	int nr = sysconf(_SC_NPROCESSORS_ONLN), i, waited, covered = 0;
 	struct node_events before, after;
 	int all[MAX_CPUS + 1];
 
@@ -1699,18 +1766,9 @@ TEST_F(numa, overload_on_one_node_spreads_to_every_node)
 		sleep_ms(100);
 		covered = 0;
 		for (i = 0; i < nr; i++) {
-			pid_t tid = atomic_load(&self->sp.s[i].tid);
-			char path[64], buf[512], *at;
-			int cpu;
+			int cpu = last_cpu(atomic_load(&self->sp.s[i].tid));
 
-			/* Field 39 of /proc/PID/stat is the CPU it last ran on. */
-			snprintf(path, sizeof(path), "/proc/%d/stat", tid);
-			if (read_line(path, buf, sizeof(buf)))
-				continue;
-			at = strrchr(buf, ')');
-			for (n = 0; at && n < 37; n++)
-				at = strchr(at + 1, ' ');
-			if (at && sscanf(at, " %d", &cpu) == 1 && cpu >= 0 && cpu < MAX_CPUS)
+			if (cpu >= 0)
 				covered |= 1 << self->topo.cpu_node[cpu];
 		}
 	}
