@@ -747,7 +747,7 @@ static void sourcesink_sum(struct sourcesink_decision *d,
  */
 static void sourcesink_balance_nodes(struct sourcesink_decision *d,
 				     struct sourcesink_view *nodes, int nr_nodes,
-				     struct sourcesink_view *cpus)
+				     struct sourcesink_view *cpus, int nr_cpus)
 {
 	unsigned int nr_states[SOURCESINK_NR_STATES] = {};
 	int i, src, dst, start = d->seq % nr_nodes;
@@ -757,7 +757,7 @@ static void sourcesink_balance_nodes(struct sourcesink_decision *d,
 	int c;
 
 	/* A CPU the CPU level found no taker for may find one elsewhere. */
-	for (i = 0; i < nodes[nr_nodes - 1].first + nodes[nr_nodes - 1].nr_cpus; i++)
+	for (i = 0; i < nr_cpus; i++)
 		cpus[i].spent = false;
 	for (i = 0; i < nr_nodes; i++) {
 		sourcesink_sum(d, &nodes[i], cpus);
@@ -860,7 +860,7 @@ static void sourcesink_decide(struct rq *this_rq)
 		return;
 	sourcesink_decider.node_step = jiffies;
 	this_rq->sourcesink.events[SOURCESINK_NODE_DECISIONS]++;
-	sourcesink_balance_nodes(&d, nodes, nr_nodes, cpus);
+	sourcesink_balance_nodes(&d, nodes, nr_nodes, cpus, nr);
 }
 
 /*
