@@ -1536,15 +1536,12 @@ static int read_node_events(struct node_events *e)
 	return 0;
 }
 
-/* Log the view's node lines, for the record of what the decision saw. */
-static void log_node_lines(struct __test_metadata *_metadata)
+/* Log the node lines of view @v, for the record of what the decision saw. */
+static void log_node_lines(struct __test_metadata *_metadata, const struct view *v)
 {
-	struct view v;
-	char *line, *end;
+	const char *line, *end;
 
-	if (read_view(&v))
-		return;
-	for (line = strstr(v.text, "\nnode="); line; line = strstr(end, "\nnode=")) {
+	for (line = strstr(v->text, "\nnode="); line; line = strstr(end, "\nnode=")) {
 		end = strchr(line + 1, '\n');
 		if (!end)
 			end = line + strlen(line);
@@ -1653,7 +1650,7 @@ TEST_F(numa, starving_thread_moves_to_sink_node)
 	starve_node0(_metadata, &self->topo, &self->sp, &self->victims, node1,
 		     self->topo.node[1].cpus[0]);
 	if (sample_until(_metadata, &v, node0_source_node1_sink, 5000))
-		log_node_lines(_metadata);
+		log_node_lines(_metadata, &v);
 	dst = wait_victim_moved(&self->topo, &self->victims, 20 * NODE_PERIOD_MS);
 	ASSERT_EQ(1, dst) TH_LOG("no victim was moved to node 1");
 	log_node_trace(_metadata, &self->topo, &self->victims);
