@@ -3,6 +3,8 @@
 #   make run     build what changed, boot 4 CPUs, show the states change
 #   make check   build what changed, run every test, print a summary
 #   make check-large   the node-level tests on 64 CPUs in 8 nodes (slow)
+#   make bench   the balancer against stock 6.12: build/bench/report.md
+#   make bench-quick   the same, one repetition: a smoke run
 #
 # Everything built lands in build/ (git-ignored).  Lower-level targets:
 # kernel, guest, deps, clean.
@@ -24,12 +26,14 @@ KMAKE    = $(MAKE) -s -C $(KSRC) O=$(CURDIR)/$(KOBJ) ARCH=x86_64 \
 KERNEL_FILES := $(shell find kernel include init Documentation tools \
 		  -type f 2>/dev/null) $(wildcard patches/*.patch)
 KSELFTESTS   := $(GUEST)/kselftest/sourcesink_test
-GUEST_PROGS  := $(GUEST)/spin $(KSELFTESTS)
+SCENARIOS    := $(patsubst scripts/guest/scenario/%.c,$(GUEST)/scenario/%,\
+		  $(wildcard scripts/guest/scenario/*.c))
+GUEST_PROGS  := $(GUEST)/spin $(KSELFTESTS) $(SCENARIOS)
 GUEST_CFLAGS := -static -O2 -Wall -pthread
 
 # The steps depend on each other through files; run them in order.
 .NOTPARALLEL:
-.PHONY: run check check-large deps kernel guest clean
+.PHONY: run check check-large bench bench-quick deps bench-deps kernel guest clean
 
 run: deps kernel guest
 	scripts/vm --cpus 4 --timeout 300 -- scripts/guest/demo
@@ -40,8 +44,17 @@ check: deps kernel guest
 check-large: deps kernel guest
 	scripts/check --large
 
+bench: deps bench-deps kernel guest
+	scripts/bench
+
+bench-quick: deps bench-deps kernel guest
+	scripts/bench --quick
+
 deps:
 	@scripts/deps
+
+bench-deps:
+	@scripts/deps bench
 
 kernel: $(BZIMAGE)
 
@@ -79,6 +92,10 @@ $(INITRD): scripts/guest/init $(BUILD)/gen_init_cpio
 	$(BUILD)/gen_init_cpio $(BUILD)/initramfs.list >$@
 
 $(GUEST)/spin: scripts/guest/spin.c
+	@mkdir -p $(@D)
+	gcc $(GUEST_CFLAGS) -o $@ $<
+
+$(GUEST)/scenario/%: scripts/guest/scenario/%.c scripts/guest/scenario/scenario.h
 	@mkdir -p $(@D)
 	gcc $(GUEST_CFLAGS) -o $@ $<
 

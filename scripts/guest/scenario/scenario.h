@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the starvation scenarios of `make bench` share: CPU-bound workers
+ * that each do a fixed amount of CPU time, started together on chosen
+ * CPUs and then allowed on others, and the lines the analyser reads.
+ *
+ * Every scenario prints, before its workers start:
+ *	thread TID CPULIST NICE		one per worker, CPULIST once widened
+ * and when they are done:
+ *	result makespan_ms=M ideal_ms=I work_ms=W
+ * where the makespan runs from the release of the workers to the last
+ * finish and the ideal is the total work spread over every allowed CPU.
+ * The release is also marked in the trace ("bench release").
+ */
+#ifndef SCENARIO_H
+#define SCENARIO_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_WORKERS	256
+
+struct worker {
+	pthread_t thread;
+	atomic_int tid;
+	int nice;
+	long work_ms;
+	cpu_set_t start_on;		/* where it is released */
+	cpu_set_t allowed;		/* where it may go after */
+	int policy;			/* SCHED_OTHER or SCHED_FIFO */
+	long long end_ns;
+};
+
+static atomic_int released, stop;
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate = PTHREAD_COND_INITIALIZER;
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static long long thread_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static int nr_cpus(void)
+{
+	return sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "scenario: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void cpus_range(cpu_set_t *set, int first, int last)
+{
+	CPU_ZERO(set);
+	for (; first <= last; first++)
+		CPU_SET(first, set);
+}
+
+static void print_cpulist(const cpu_set_t *set)
+{
+	int cpu, sep = 0;
+
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+		if (!CPU_ISSET(cpu, set))
+			continue;
+		printf("%s%d", sep ? "," : "", cpu);
+		sep = 1;
+	}
+}
+
+static void stay_on(int cpu)
+{
+	cpu_set_t set;
+
+	cpus_range(&set, cpu, cpu);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity");
+}
+
+/*
+ * A worker sleeps until released, then burns work_ms of its own CPU time
+ * (or, with work_ms 0, until told to stop).
+ */
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	long long budget = w->work_ms * 1000000LL, t0;
+
+	atomic_store(&w->tid, gettid());
+	if (w->policy == SCHED_FIFO) {
+		struct sched_param sp = { .sched_priority = 10 };
+
+		if (sched_setscheduler(0, SCHED_FIFO, &sp))
+			die("sched_setscheduler");
+	} else if (setpriority(PRIO_PROCESS, 0, w->nice)) {
+		die("setpriority");
+	}
+	pthread_mutex_lock(&gate_lock);
+	while (!atomic_load(&released))
+		pthread_cond_wait(&gate, &gate_lock);
+	pthread_mutex_unlock(&gate_lock);
+
+	t0 = thread_ns();
+	while (!atomic_load_explicit(&stop, memory_order_relaxed) &&
+	       (!budget || thread_ns() - t0 < budget))
+		;
+	w->end_ns = now_ns();
+	return NULL;
+}
+
+/* A line in the kernel's trace, if tracing is there: the analyser's clock. */
+static void mark(const char *what)
+{
+	FILE *f = fopen("/sys/kernel/tracing/trace_marker", "w");
+
+	if (!f)
+		return;
+	fputs(what, f);
+	fclose(f);
+}
+
+static void start_worker(struct worker *w)
+{
+	pthread_attr_t attr;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setaffinity_np(&attr, sizeof(w->start_on), &w->start_on);
+	if (pthread_create(&w->thread, &attr, work, w))
+		die("pthread_create");
+	pthread_attr_destroy(&attr);
+	while (!atomic_load(&w->tid))
+		usleep(1000);
+}
+
+/*
+ * Release @nr workers at once on the CPUs they started on, let them queue
+ * there, then allow each where it may go, print the thread lines, wait for
+ * the measured ones (those with work) and print the result.  Workers with
+ * no work (hogs) are stopped after the rest.  Returns the makespan in ns.
+ */
+static long long run_workers(struct worker *w, int nr)
+{
+	long long t0, last = 0, total_ms = 0;
+	cpu_set_t everywhere;
+	int i, measured = 0;
+
+	CPU_ZERO(&everywhere);
+	for (i = 0; i < nr; i++) {
+		printf("thread %d ", atomic_load(&w[i].tid));
+		print_cpulist(&w[i].allowed);
+		printf(" %d\n", w[i].policy == SCHED_FIFO ? -100 : w[i].nice);
+		if (w[i].work_ms)
+			CPU_OR(&everywhere, &everywhere, &w[i].allowed);
+	}
+	fflush(stdout);
+
+	mark("bench release");
+	pthread_mutex_lock(&gate_lock);
+	t0 = now_ns();
+	atomic_store(&released, 1);
+	pthread_cond_broadcast(&gate);
+	pthread_mutex_unlock(&gate_lock);
+	usleep(2000);
+	for (i = 0; i < nr; i++)
+		if (!CPU_EQUAL(&w[i].allowed, &w[i].start_on) &&
+		    pthread_setaffinity_np(w[i].thread, sizeof(w[i].allowed),
+					   &w[i].allowed))
+			die("pthread_setaffinity_np");
+
+	for (i = 0; i < nr; i++) {
+		if (!w[i].work_ms)
+			continue;
+		pthread_join(w[i].thread, NULL);
+		if (w[i].end_ns > last)
+			last = w[i].end_ns;
+		total_ms += w[i].work_ms;
+		measured++;
+	}
+	atomic_store(&stop, 1);
+	for (i = 0; i < nr; i++)
+		if (!w[i].work_ms)
+			pthread_join(w[i].thread, NULL);
+
+	printf("result makespan_ms=%.1f ideal_ms=%.1f work_ms=%lld workers=%d\n",
+	       (last - t0) / 1e6, (double)total_ms / CPU_COUNT(&everywhere),
+	       total_ms, measured);
+	return last - t0;
+}
+
+#endif /* SCENARIO_H */
