@@ -82,9 +82,10 @@
  *	            CPU to the best-scoring one, when that helps (see
  *	            sourcesink_worth_moving()).
  *
- * An idle CPU is the best sink.  A CPU that received cannot give in the
- * same decision, and a thread moved by one decision is not moved by the
- * next unless it starves again.  The move is the stock balancer's:
+ * An idle CPU is the best sink.  A sink takes at most one thread in a
+ * decision and gives none; a CPU kept busy by real-time or deadline work is
+ * no sink; and a thread moved by one decision is not moved by the next
+ * unless it starves again.  The move is the stock balancer's:
  * deactivate_task(), set_task_cpu(), activate_task() under both runqueue
  * locks, then wakeup_preempt() to kick the sink.
  *
@@ -496,6 +497,9 @@ static void sourcesink_read_cpu(int cpu, struct sourcesink_view *v)
 		v->since_idle = READ_ONCE(ss->since_idle);
 	}
 	v->load = sourcesink_cpu_load(rq);
+	v->no_room = !v->idle &&
+		     READ_ONCE(rq->avg_rt.util_avg) + READ_ONCE(rq->avg_dl.util_avg) >
+		     SCHED_CAPACITY_SCALE - SOURCESINK_IDLE_LOAD;
 	sourcesink_score_view(v);
 }
 
@@ -645,13 +649,14 @@ static void sourcesink_moved(struct sourcesink_view *src,
  * Offer a thread of @src to the sinks among @v[0 .. @nr - 1], best first,
  * until one takes it.  Only an affinity refusal is worth another sink: any
  * other reason holds for all of them.  Returns SOURCESINK_MOVED or the last
- * refusal.
+ * refusal; no sink at all counts as an affinity refusal, since sinks
+ * elsewhere may still take the thread.
  */
 static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 					     struct sourcesink_view *src,
 					     struct sourcesink_view *v, int nr)
 {
-	enum sourcesink_event why = SOURCESINK_REFUSED_NO_MOVABLE;
+	enum sourcesink_event why = SOURCESINK_REFUSED_AFFINITY;
 	int i, dst, start = d->seq % nr;
 	bool starving;
 
@@ -743,7 +748,8 @@ static void sourcesink_sum(struct sourcesink_decision *d,
  * The node level: from the highest-loaded SOURCE node (worst score) to the
  * lowest-loaded SINK node (best score, the nearer of two that tie), the
  * CPUs inside them chosen as the CPU level chooses them.  A node that
- * received gives nothing in the same decision.
+ * received gives nothing in the same decision, and takes as many threads
+ * as it has CPUs that may take one.
  */
 static void sourcesink_balance_nodes(struct sourcesink_decision *d,
 				     struct sourcesink_view *nodes, int nr_nodes,
@@ -799,7 +805,7 @@ static void sourcesink_balance_nodes(struct sourcesink_decision *d,
 
 		if (why == SOURCESINK_MOVED) {
 			cpu_rq(sc->id)->sourcesink.events[SOURCESINK_NODE_MOVED]++;
-			dn->received = true;
+			dn->spent = true;
 			sourcesink_sum(d, dn, cpus);
 		} else {
 			sc->spent = true;

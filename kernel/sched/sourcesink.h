@@ -152,12 +152,13 @@ struct sourcesink_view {
 	unsigned int		nr_movable;
 	u64			oldest_wait;
 	u64			since_idle;
+	bool			no_room;	/* RT and DL work leave fair < 0.2 */
 	/* Nodes only */
 	int			first;
 	int			nr_cpus;
 	int			distance;	/* from the node now giving */
 	/* Kept by the decision as it moves threads */
-	bool			received;	/* took a thread: gives none now */
+	bool			received;	/* took a thread: no more now */
 	bool			spent;		/* has nothing more to give */
 	bool			tried;		/* refused the current source */
 };
@@ -170,10 +171,19 @@ static inline bool sourcesink_may_give(const struct sourcesink_view *v,
 	return score_mode || v->state == SOURCESINK_SOURCE;
 }
 
+/*
+ * A sink takes at most one thread per decision, as HP-UX moved one thread
+ * a second: a decision then never turns a sink into the busiest CPU, and
+ * the next one sees what the move did.  A CPU whose real-time and deadline
+ * work leave fair threads less than SOURCESINK_IDLE_LOAD of it is no sink
+ * whatever its state: a fair thread moved there would starve again.
+ */
 static inline bool sourcesink_may_take(const struct sourcesink_view *v,
 				       bool score_mode)
 {
-	return !v->tried && (score_mode || v->state == SOURCESINK_SINK);
+	if (v->tried || v->received || v->no_room)
+		return false;
+	return score_mode || v->state == SOURCESINK_SINK;
 }
 
 /*

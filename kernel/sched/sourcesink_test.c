@@ -191,6 +191,17 @@ static void sourcesink_test_state_mode_pair(struct kunit *test)
 	v[0].tried = true;
 	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, ARRAY_SIZE(v), 0, false, &v[src]), 4);
 
+	/* A sink takes one thread a decision. */
+	v[4].received = true;
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, ARRAY_SIZE(v), 0, false, &v[src]), 3);
+
+	/* Real-time work that leaves fair threads no room makes no sink. */
+	v[3].no_room = true;
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, ARRAY_SIZE(v), 0, false, &v[src]), -1);
+	v[0].tried = false;
+	v[0].no_room = true;
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, ARRAY_SIZE(v), 0, false, &v[src]), -1);
+
 	/* A CPU that received, or has given all it can, gives no more. */
 	v[2].received = true;
 	KUNIT_EXPECT_EQ(test, sourcesink_pick_source(v, ARRAY_SIZE(v), 0, false), 1);
