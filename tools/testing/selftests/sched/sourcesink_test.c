@@ -671,18 +671,29 @@ struct events {
 	unsigned long long decisions, moved;
 };
 
-static int read_events(struct events *e)
+/*
+ * The events line's decisions= and moved= counters, or with @level "node_"
+ * its node_decisions= and node_moved=.
+ */
+static int read_level_events(struct events *e, const char *level)
 {
+	char key[32];
 	struct view v;
-	char *line;
+	char *at;
 
 	if (read_view(&v))
 		return -1;
-	line = strstr(v.text, "\nevents:");
-	if (!line || sscanf(line, "\nevents: decisions=%llu moved=%llu",
-			    &e->decisions, &e->moved) != 2)
+	snprintf(key, sizeof(key), " %sdecisions=", level);
+	at = strstr(v.text, key);
+	if (!at || sscanf(at, " %*[a-z_]=%llu %*[a-z_]=%llu",
+			  &e->decisions, &e->moved) != 2)
 		return -1;
 	return 0;
+}
+
+static int read_events(struct events *e)
+{
+	return read_level_events(e, "");
 }
 
 static long long migrations_of(int tid)
@@ -1518,22 +1529,9 @@ static int count_node_decisions(void)
 	return n;
 }
 
-struct node_events {
-	unsigned long long decisions, moved;
-};
-
-static int read_node_events(struct node_events *e)
+static int read_node_events(struct events *e)
 {
-	struct view v;
-	char *at;
-
-	if (read_view(&v))
-		return -1;
-	at = strstr(v.text, " node_decisions=");
-	if (!at || sscanf(at, " node_decisions=%llu node_moved=%llu",
-			  &e->decisions, &e->moved) != 2)
-		return -1;
-	return 0;
+	return read_level_events(e, "node_");
 }
 
 /* Log the node lines of view @v, for the record of what the decision saw. */
@@ -1642,7 +1640,7 @@ static int wait_victim_moved(const struct topology *topo,
 TEST_F(numa, starving_thread_moves_to_sink_node)
 {
 	static const int node1[] = { 1, -1 };
-	struct node_events before, after;
+	struct events before, after;
 	int src, dst, distance;
 	struct view v;
 
@@ -1670,7 +1668,7 @@ TEST_F(numa, starving_thread_moves_to_sink_node)
 TEST_F(numa, numa_off_moves_nothing_across_nodes)
 {
 	static const int node1[] = { 1, -1 };
-	struct node_events before, after;
+	struct events before, after;
 	int dst;
 	struct view v;
 
@@ -1740,7 +1738,7 @@ TEST_F(numa, nearer_of_two_sink_nodes_receives)
 TEST_F(numa, overload_on_one_node_spreads_to_every_node)
 {
 	int nr = sysconf(_SC_NPROCESSORS_ONLN), i, waited, covered = 0;
-	struct node_events before, after;
+	struct events before, after;
 	int all[MAX_CPUS + 1];
 
 	if (nr > (int)ARRAY_SIZE(self->sp.s))
