@@ -93,7 +93,8 @@
  * has waited L, and a decision runs every period P, a movable thread that
  * starves while a CPU of its node it may use is a SINK is moved after
  * waiting at most L + P plus a tick or two, unless the move bound is spent
- * on others.
+ * on others or more threads starve than there are sinks, each sink taking
+ * one thread a decision.
  *
  * The node level
  *

@@ -188,11 +188,12 @@ static inline bool sourcesink_may_take(const struct sourcesink_view *v,
 
 /*
  * Is @a a better sink than @b?  An idle CPU is the best sink of all, as it
- * was for HP-UX; then the lower load (state mode) or score (score mode).  Nodes whose loads or
- * scores fall in the same SOURCESINK_NODE_TIE step tie, and the nearer one
- * wins: moving farther costs more and buys nothing.  So the order is
- * (idle, key / SOURCESINK_NODE_TIE, distance, key), a total order; the
- * CPUs of one node all have distance 0 and compare by key alone.
+ * was for HP-UX; then the lower load (state mode) or score (score mode).
+ * Nodes whose loads or scores fall in the same SOURCESINK_NODE_TIE step
+ * tie, and the nearer one wins: moving farther costs more and buys
+ * nothing.  So the order is (idle, key / SOURCESINK_NODE_TIE, distance,
+ * key), a total order; the CPUs of one node all have distance 0 and
+ * compare by key alone.
  */
 static inline bool sourcesink_better_sink(const struct sourcesink_view *a,
 					  const struct sourcesink_view *b,
@@ -230,10 +231,9 @@ static inline bool sourcesink_worth_moving(const struct sourcesink_view *src,
 
 /*
  * The CPU (or node) to give the next thread: the highest-loaded SOURCE in
- * state mode,
- * the worst score with a movable thread in score mode.  Ties go to the
- * first CPU at or after @start; the decision rotates @start, so no CPU is
- * favoured for ever.  Returns an index into @v, or -1.
+ * state mode, the worst score with a movable thread in score mode.  Ties
+ * go to the first one at or after @start; the decision rotates @start, so
+ * none is favoured for ever.  Returns an index into @v, or -1.
  */
 static inline int sourcesink_pick_source(const struct sourcesink_view *v,
 					 int nr, int start, bool score_mode)
