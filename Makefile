@@ -5,14 +5,17 @@
 #   make check-large   the node-level tests on 64 CPUs in 8 nodes (slow)
 #   make bench   the balancer against stock 6.12: build/bench/report.md
 #   make bench-quick   the same, one repetition: a smoke run
+#   make check-debug   the tests on a lockdep/KASAN/UBSAN kernel
 #
 # Everything built lands in build/ (git-ignored).  Lower-level targets:
-# kernel, guest, deps, clean.
+# kernel, kernel-debug, guest, deps, clean.
 
 BUILD   := build
 KSRC    := $(BUILD)/linux
 KOBJ    := $(BUILD)/obj
 BZIMAGE := $(KOBJ)/arch/x86/boot/bzImage
+KOBJ_DEBUG    := $(BUILD)/obj-debug
+BZIMAGE_DEBUG := $(KOBJ_DEBUG)/arch/x86/boot/bzImage
 INITRD  := $(BUILD)/initramfs.cpio
 GUEST   := $(BUILD)/guest
 TARBALL := /usr/src/linux-source-6.12.tar.xz
@@ -20,7 +23,8 @@ JOBS    ?= $(shell nproc)
 CCACHE  := $(shell command -v ccache 2>/dev/null)
 # kbuild passes absolute paths; relative to the clone, any clone can hit.
 export CCACHE_BASEDIR := $(CURDIR)
-KMAKE    = $(MAKE) -s -C $(KSRC) O=$(CURDIR)/$(KOBJ) ARCH=x86_64 \
+# $(call kmake,OBJDIR): kbuild for the kernel built in OBJDIR
+kmake    = $(MAKE) -s -C $(KSRC) O=$(CURDIR)/$(1) ARCH=x86_64 \
 	   $(if $(CCACHE),CC="ccache gcc") -j$(JOBS)
 
 KERNEL_FILES := $(shell find kernel include init Documentation tools \
@@ -33,7 +37,8 @@ GUEST_CFLAGS := -static -O2 -Wall -pthread
 
 # The steps depend on each other through files; run them in order.
 .NOTPARALLEL:
-.PHONY: run check check-large bench bench-quick deps bench-deps kernel guest clean
+.PHONY: run check check-large check-debug bench bench-quick deps bench-deps \
+	kernel kernel-debug guest clean
 
 run: deps kernel guest
 	scripts/vm --cpus 4 --timeout 300 -- scripts/guest/demo
@@ -43,6 +48,9 @@ check: deps kernel guest
 
 check-large: deps kernel guest
 	scripts/check --large
+
+check-debug: deps kernel-debug guest
+	scripts/check --debug
 
 bench: deps bench-deps kernel guest
 	scripts/bench
@@ -58,26 +66,38 @@ bench-deps:
 
 kernel: $(BZIMAGE)
 
+kernel-debug: $(BZIMAGE_DEBUG)
+
 guest: $(INITRD) $(GUEST_PROGS)
 
 $(BUILD)/.tree: scripts/prepare-tree $(KERNEL_FILES) $(wildcard $(TARBALL))
 	scripts/prepare-tree $(BUILD)
 	@touch $@
 
-$(KOBJ)/.config: scripts/qemu.config $(wildcard patches/*.patch) | $(BUILD)/.tree
-	@mkdir -p $(KOBJ)
-	$(KMAKE) tinyconfig >/dev/null
-	$(KSRC)/scripts/kconfig/merge_config.sh -m -O $(KOBJ) $(KOBJ)/.config \
-		scripts/qemu.config >/dev/null
-	$(KMAKE) olddefconfig
-	@missing=$$(grep -o '^CONFIG_[A-Z0-9_]*=.*' scripts/qemu.config | \
-		grep -vxF -f $(KOBJ)/.config); \
+# A kernel's .config: tinyconfig with the fragments ($^ but the patches)
+# merged, checked to keep every option the fragments set.
+define kconfig
+	@mkdir -p $(@D)
+	$(call kmake,$(@D)) tinyconfig >/dev/null
+	$(KSRC)/scripts/kconfig/merge_config.sh -m -O $(@D) $@ \
+		$(filter %.config,$^) >/dev/null
+	$(call kmake,$(@D)) olddefconfig
+	@missing=$$(cat $(filter %.config,$^) | grep -o '^CONFIG_[A-Z0-9_]*=.*' | \
+		grep -vxF -f $@); \
 	if [ -n "$$missing" ]; then \
 		rm -f $@; echo "kconfig dropped:" $$missing >&2; exit 1; fi
+endef
 
-$(BZIMAGE): $(BUILD)/.tree $(KOBJ)/.config
-	@echo "kernel: building Linux $$(cat $(BUILD)/linux-version) in $(KOBJ)"
-	$(KMAKE) bzImage
+$(KOBJ)/.config: scripts/qemu.config $(wildcard patches/*.patch) | $(BUILD)/.tree
+	$(kconfig)
+
+$(KOBJ_DEBUG)/.config: scripts/qemu.config scripts/debug.config \
+		$(wildcard patches/*.patch) | $(BUILD)/.tree
+	$(kconfig)
+
+$(BZIMAGE) $(BZIMAGE_DEBUG): %/arch/x86/boot/bzImage: $(BUILD)/.tree %/.config
+	@echo "kernel: building Linux $$(cat $(BUILD)/linux-version) in $*"
+	$(call kmake,$*) bzImage
 	@touch $@
 
 $(BUILD)/gen_init_cpio: | $(BUILD)/.tree
