@@ -723,23 +723,32 @@ static int clear_trace(void)
 	return 0;
 }
 
+/*
+ * Is trace @line one of the balancer's moves?  If so, with the thread and
+ * the CPUs it went between, each CPU below MAX_CPUS.
+ */
+static int parse_move(const char *line, int *pid, int *src, int *dst)
+{
+	const char *at = strstr(line, "sched_sourcesink_move:");
+
+	if (at)
+		at = strstr(at, " pid=");
+	return at && sscanf(at, " pid=%d src_cpu=%d dst_cpu=%d", pid, src, dst) == 3 &&
+	       *src >= 0 && *dst >= 0 && *src < MAX_CPUS && *dst < MAX_CPUS;
+}
+
 /* The balancer's moves so far in the trace: count those of @pid (0: any). */
 static int count_moves(int pid)
 {
+	int n = 0, p, src, dst;
 	char line[512];
-	int n = 0, p;
-	char *at;
 	FILE *f;
 
 	f = fopen(TRACING "trace", "r");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		at = strstr(line, "sched_sourcesink_move:");
-		if (!at)
-			continue;
-		at = strstr(at, " pid=");
-		if (!at || sscanf(at, " pid=%d", &p) != 1)
+		if (!parse_move(line, &p, &src, &dst))
 			continue;
 		if (!pid || p == pid)
 			n++;
@@ -1468,7 +1477,7 @@ static int cross_node_moves(const struct topology *topo,
 			    const struct victims *victims, int *victim_dst)
 {
 	int pid, src, dst, n = 0;
-	char line[512], *at;
+	char line[512];
 	FILE *f;
 
 	*victim_dst = -1;
@@ -1476,12 +1485,7 @@ static int cross_node_moves(const struct topology *topo,
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		at = strstr(line, "sched_sourcesink_move:");
-		if (at)
-			at = strstr(at, " pid=");
-		if (!at ||
-		    sscanf(at, " pid=%d src_cpu=%d dst_cpu=%d", &pid, &src, &dst) != 3 ||
-		    src < 0 || dst < 0 || src >= MAX_CPUS || dst >= MAX_CPUS ||
+		if (!parse_move(line, &pid, &src, &dst) ||
 		    topo->cpu_node[src] == topo->cpu_node[dst])
 			continue;
 		n++;
@@ -1574,13 +1578,9 @@ static void log_node_trace(struct __test_metadata *_metadata,
 			TH_LOG("%s", at);
 			node_pair = 1;
 		}
-		at = strstr(line, "sched_sourcesink_move:");
-		if (at && node_pair && !move &&
-		    sscanf(strstr(at, " pid=") ?: "", " pid=%d src_cpu=%d dst_cpu=%d",
-			   &pid, &src, &dst) == 3 && is_victim(victims, pid) &&
-		    src >= 0 && src < MAX_CPUS && dst >= 0 && dst < MAX_CPUS &&
-		    topo->cpu_node[src] != topo->cpu_node[dst]) {
-			TH_LOG("%s", at);
+		if (node_pair && !move && parse_move(line, &pid, &src, &dst) &&
+		    is_victim(victims, pid) && topo->cpu_node[src] != topo->cpu_node[dst]) {
+			TH_LOG("%s", strstr(line, "sched_sourcesink_move:"));
 			move = 1;
 		}
 	}
