@@ -6,6 +6,11 @@
 #   make bench   the balancer against stock 6.12: build/bench/report.md
 #   make bench-quick   the same, one repetition: a smoke run
 #   make check-debug   the tests on a lockdep/KASAN/UBSAN kernel
+#   make soak    10 minutes of hotplug, churn and overload on that kernel
+#                (SOAK_MINUTES=N to change the length)
+#   make check-build   the build matrix: options off, SMP=n, NUMA=n, debug,
+#                gcc and clang-16, W=1 and sparse on the new files
+#   make patch   the change as a git format-patch series: build/patch/
 #
 # Everything built lands in build/ (git-ignored).  Lower-level targets:
 # kernel, kernel-debug, guest, deps, clean.
@@ -32,13 +37,15 @@ KERNEL_FILES := $(shell find kernel include init Documentation tools \
 KSELFTESTS   := $(GUEST)/kselftest/sourcesink_test
 SCENARIOS    := $(patsubst scripts/guest/scenario/%.c,$(GUEST)/scenario/%,\
 		  $(wildcard scripts/guest/scenario/*.c))
-GUEST_PROGS  := $(GUEST)/spin $(KSELFTESTS) $(SCENARIOS)
+PROGS        := $(patsubst scripts/guest/%.c,$(GUEST)/%,\
+		  $(wildcard scripts/guest/*.c))
+GUEST_PROGS  := $(PROGS) $(KSELFTESTS) $(SCENARIOS)
 GUEST_CFLAGS := -static -O2 -Wall -pthread
 
 # The steps depend on each other through files; run them in order.
 .NOTPARALLEL:
-.PHONY: run check check-large check-debug bench bench-quick deps bench-deps \
-	kernel kernel-debug guest clean
+.PHONY: run check check-large check-debug soak check-build patch bench \
+	bench-quick deps bench-deps build-deps kernel kernel-debug guest clean
 
 run: deps kernel guest
 	scripts/vm --cpus 4 --timeout 300 -- scripts/guest/demo
@@ -52,6 +59,16 @@ check-large: deps kernel guest
 check-debug: deps kernel-debug guest
 	scripts/check --debug
 
+SOAK_MINUTES ?= 10
+soak: deps kernel-debug guest
+	scripts/soak --minutes $(SOAK_MINUTES)
+
+check-build: deps build-deps kernel kernel-debug
+	scripts/check-build
+
+patch: deps $(BUILD)/.tree
+	scripts/patch-series
+
 bench: deps bench-deps kernel guest
 	scripts/bench
 
@@ -63,6 +80,9 @@ deps:
 
 bench-deps:
 	@scripts/deps bench
+
+build-deps:
+	@scripts/deps build
 
 kernel: $(BZIMAGE)
 
@@ -111,7 +131,7 @@ $(INITRD): scripts/guest/init $(BUILD)/gen_init_cpio
 		>$(BUILD)/initramfs.list
 	$(BUILD)/gen_init_cpio $(BUILD)/initramfs.list >$@
 
-$(GUEST)/spin: scripts/guest/spin.c
+$(PROGS): $(GUEST)/%: scripts/guest/%.c
 	@mkdir -p $(@D)
 	gcc $(GUEST_CFLAGS) -o $@ $<
 
