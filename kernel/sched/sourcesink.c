@@ -342,7 +342,9 @@ static int sourcesink_sysctl_handler(const struct ctl_table *table, int write,
 	if (!write)
 		return proc_dointvec(table, write, buffer, lenp, ppos);
 
-	if (*ppos || kstrtoint(buffer, 10, &val) || val < min || val > max)
+	/* kstrtoint() would stop at a NUL and ignore what follows it. */
+	if (*ppos || memchr(buffer, '\0', *lenp) ||
+	    kstrtoint(buffer, 10, &val) || val < min || val > max)
 		return -EINVAL;
 
 	mutex_lock(&sourcesink_sysctl_mutex);

@@ -53,8 +53,8 @@ static int read_int(const char *path, int *val)
 	return 0;
 }
 
-/* One write() of exactly @len bytes at offset 0: 0, or -errno. */
-static int write_buf(const char *path, const char *buf, size_t len)
+/* One pwrite() of exactly @len bytes at @off: 0, or -errno. */
+static int write_at(const char *path, const char *buf, size_t len, off_t off)
 {
 	ssize_t n;
 	int fd, err;
@@ -62,12 +62,18 @@ static int write_buf(const char *path, const char *buf, size_t len)
 	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return -errno;
-	n = write(fd, buf, len);
+	n = pwrite(fd, buf, len, off);
 	err = errno;
 	close(fd);
 	if (n < 0)
 		return -err;
 	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+/* One write of exactly @len bytes at offset 0: 0, or -errno. */
+static int write_buf(const char *path, const char *buf, size_t len)
+{
+	return write_at(path, buf, len, 0);
 }
 
 static int write_long(const char *path, long val)
@@ -83,6 +89,47 @@ static void sleep_ms(long ms)
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* "0-3,8,10-11" into @cpus, -1 terminated; returns the count or -1. */
+static int parse_cpulist(const char *list, int *cpus)
+{
+	int a, b, n = 0, len;
+
+	while (*list && *list != '\n') {
+		if (sscanf(list, "%d%n", &a, &len) != 1)
+			return -1;
+		list += len;
+		b = a;
+		if (*list == '-' && sscanf(list + 1, "%d%n", &b, &len) == 1)
+			list += 1 + len;
+		for (; a <= b && a < MAX_CPUS; a++)
+			cpus[n++] = a;
+		if (*list == ',')
+			list++;
+	}
+	cpus[n] = -1;
+	return n;
+}
+
+static int read_line(const char *path, char *buf, int size)
+{
+	FILE *f = fopen(path, "r");
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = !!fgets(buf, size, f);
+	fclose(f);
+	return ok ? 0 : -1;
 }
 
 /* --- the debugfs view ---------------------------------------------------- */
@@ -248,40 +295,145 @@ TEST_F(sysctl, has_default)
 	EXPECT_EQ(0644, st.st_mode & 07777);
 }
 
+/*
+ * Writes every sysctl refuses with EINVAL, leaving its value as it was.  An
+ * entry writes @text, a printf format given the variant's @arg for each %d,
+ * padded to @len bytes with @fill, at offset @offset.  VALID is a value in
+ * range but not the current one, so that a write taken in part would show.
+ *
+ * The long writes are EINVAL too, not E2BIG: proc_sys_call_handler() hands
+ * any write under KMALLOC_MAX_SIZE to the handler whole, and kstrtoint()
+ * refuses it.  Not here, being valid: "010" (base 10, so 10), "+1", "1\n".
+ */
+enum bad_arg { NONE, BELOW_MIN, ABOVE_MAX, VALID };
+
+static const struct bad_write {
+	const char *text;
+	enum bad_arg arg;
+	char fill;
+	int len;
+	off_t offset;
+} bad_writes[] = {
+	/* out of this sysctl's range */
+	{ "%d", BELOW_MIN },		/* min - 1: -1, or 0 where 0 is out */
+	{ "%d", ABOVE_MAX },
+	{ "%d\n", ABOVE_MAX },		/* as echo writes it */
+	/* negative */
+	{ "-1" },
+	{ "-2147483648" },		/* INT_MIN: an int, below every min */
+	{ "-2147483649" },		/* INT_MIN - 1: not an int */
+	{ "-9223372036854775809" },	/* -2^63 - 1: not a 64-bit number */
+	/* too big for an int or for 64 bits, cut or wrapped to 0 or 1 */
+	{ "2147483647" },		/* INT_MAX: an int, above every max */
+	{ "2147483648" },		/* 2^31 */
+	{ "4294967296" },		/* 2^32: 0 in 32 bits */
+	{ "4294967297" },		/* 2^32 + 1: 1 in 32 bits */
+	{ "9223372036854775808" },	/* 2^63 */
+	{ "18446744073709551617" },	/* 2^64 + 1: 1 in 64 bits */
+	{ "99999999999999999999999999" },
+	/* not a base 10 integer */
+	{ "0x10" },			/* hex: 16 in base 0 */
+	{ "0x1" },
+	{ "1e3" },			/* an exponent */
+	{ "1.5" },
+	{ "abc" },
+	/* a sign without digits, or two signs */
+	{ "+" },
+	{ "-" },
+	{ "--1" },
+	{ "+-1" },
+	/* empty, or only white space */
+	{ "" },
+	{ "\n" },
+	{ "\n\n" },
+	{ " " },
+	{ "\t" },
+	/* a valid value with more around it: kstrtoint() takes one '\n' */
+	{ " %d", VALID },
+	{ "\t%d", VALID },
+	{ "\n%d", VALID },
+	{ "%d ", VALID },
+	{ "%d\t", VALID },
+	{ "%d\r\n", VALID },
+	{ "%d\n\n", VALID },
+	{ "%dx", VALID },
+	{ "%d abc", VALID },
+	{ "%d %d", VALID },
+	{ "%d,%d", VALID },
+	/* very long */
+	{ "", .fill = '1', .len = 4096 },	/* a page of digits */
+	{ "", .fill = '1', .len = 10000 },	/* over two pages of them */
+	{ "", .fill = ' ', .len = 4096 },	/* a page of spaces */
+	{ "", .fill = ' ', .len = 10000 },
+	{ "%d", VALID, .fill = ' ', .len = 4096 },	/* valid, then spaces */
+	{ "%d", VALID, .fill = '\n', .len = 10000 },	/* ... or newlines */
+	/* NUL bytes: kstrtoint() alone would stop at the first one */
+	{ "", .fill = '\0', .len = 1 },
+	{ "%d", VALID, .fill = '\0', .len = 8 },
+	/* a valid value, but not at the start of the file */
+	{ "%d", VALID, .offset = 1 },
+};
+
+/* @buf quoted for a log line: escaped, and only its start when long. */
+static const char *printable(const char *buf, size_t len, char *out, size_t size)
+{
+	size_t i, n = 0;
+
+	out[n++] = '"';
+	for (i = 0; i < len && i < 24 && n + 8 < size; i++) {
+		if (buf[i] == '\n')
+			n += snprintf(out + n, size - n, "\\n");
+		else if (buf[i] == '\t')
+			n += snprintf(out + n, size - n, "\\t");
+		else if (buf[i] == '\r')
+			n += snprintf(out + n, size - n, "\\r");
+		else if (buf[i] == '\0')
+			n += snprintf(out + n, size - n, "\\0");
+		else
+			out[n++] = buf[i];
+	}
+	if (i < len)
+		snprintf(out + n, size - n, "...\" (%zu bytes)", len);
+	else
+		snprintf(out + n, size - n, "\"");
+	return out;
+}
+
 TEST_F(sysctl, rejects_bad_writes)
 {
-	char bad[24][64];
-	int i, n = 0, now;
+	int valid = self->saved == variant->min ? variant->max : variant->min;
+	char buf[10001], shown[96];
+	int i, now, arg, len;
 
-	snprintf(bad[n++], 64, "%d", variant->min - 1);	/* below: -1 or 0 */
-	snprintf(bad[n++], 64, "%d", variant->max + 1);
-	snprintf(bad[n++], 64, "%d\n", variant->max + 1);
-	snprintf(bad[n++], 64, "-1");
-	snprintf(bad[n++], 64, "-2147483649");
-	snprintf(bad[n++], 64, "2147483648");
-	snprintf(bad[n++], 64, "9223372036854775808");
-	snprintf(bad[n++], 64, "99999999999999999999999999");
-	snprintf(bad[n++], 64, "abc");
-	snprintf(bad[n++], 64, "%s", "");
-	snprintf(bad[n++], 64, "\n");
-	snprintf(bad[n++], 64, " ");
-	snprintf(bad[n++], 64, "%dx", variant->min);	/* trailing garbage */
-	snprintf(bad[n++], 64, "%d abc", variant->min);
-	snprintf(bad[n++], 64, "%d %d", variant->min, variant->min);
-	snprintf(bad[n++], 64, "%d\n\n", variant->min);
-	snprintf(bad[n++], 64, " %d", variant->min);
-	snprintf(bad[n++], 64, "0x1");
-	snprintf(bad[n++], 64, "1.5");
-	snprintf(bad[n++], 64, "--1");
+	for (i = 0; i < ARRAY_SIZE(bad_writes); i++) {
+		const struct bad_write *bad = &bad_writes[i];
 
-	for (i = 0; i < n; i++) {
-		EXPECT_EQ(-EINVAL, write_buf(self->path, bad[i], strlen(bad[i])))
-			TH_LOG("%s: write of \"%s\" was not refused with EINVAL",
-			       variant->name, bad[i]);
+		switch (bad->arg) {
+		case BELOW_MIN:
+			arg = variant->min - 1;
+			break;
+		case ABOVE_MAX:
+			arg = variant->max + 1;
+			break;
+		default:
+			arg = valid;
+			break;
+		}
+		/* Twice, for "%d %d"; a format with one %d ignores the second. */
+		len = snprintf(buf, sizeof(buf), bad->text, arg, arg);
+		if (len < bad->len) {
+			memset(buf + len, bad->fill, bad->len - len);
+			len = bad->len;
+		}
+		printable(buf, len, shown, sizeof(shown));
+
+		EXPECT_EQ(-EINVAL, write_at(self->path, buf, len, bad->offset))
+			TH_LOG("%s: write of %s at offset %ld was not refused with EINVAL",
+			       variant->name, shown, (long)bad->offset);
 		ASSERT_EQ(0, read_int(self->path, &now));
 		EXPECT_EQ(self->saved, now)
-			TH_LOG("%s: write of \"%s\" changed the value",
-			       variant->name, bad[i]);
+			TH_LOG("%s: write of %s at offset %ld changed the value",
+			       variant->name, shown, (long)bad->offset);
 	}
 }
 
@@ -321,6 +473,37 @@ TEST_F(sysctl, refuses_unprivileged_writes)
 	EXPECT_EQ(self->saved, now);
 }
 
+/*
+ * Write permission is checked at each write, not only at open: a descriptor
+ * root opened is no use to a process that has since dropped to uid 65534.
+ */
+TEST_F(sysctl, refuses_unprivileged_write_to_roots_fd)
+{
+	int valid = self->saved == variant->min ? variant->max : variant->min;
+	int status, now, fd;
+	char buf[16];
+	pid_t pid;
+
+	snprintf(buf, sizeof(buf), "%d\n", valid);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		fd = open(self->path, O_WRONLY);
+		if (fd < 0 || setgid(65534) || setuid(65534))
+			_exit(2);
+		if (write(fd, buf, strlen(buf)) >= 0)
+			_exit(1);
+		_exit(errno == EPERM ? 0 : 3);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("exit %d: 1 = uid 65534 wrote %s, 2 = open or setuid failed, 3 = not EPERM",
+		       WEXITSTATUS(status), self->path);
+	ASSERT_EQ(0, read_int(self->path, &now));
+	EXPECT_EQ(self->saved, now);
+}
+
 /* --- the view ------------------------------------------------------------ */
 
 TEST(view_has_one_line_per_online_cpu)
@@ -336,8 +519,10 @@ TEST(view_has_one_line_per_online_cpu)
 
 	ASSERT_EQ(0, read_view(&v)) TH_LOG("cannot read or parse " VIEW);
 	EXPECT_EQ(sysconf(_SC_NPROCESSORS_ONLN), v.nr_lines);
-	for (i = 0; i < sysconf(_SC_NPROCESSORS_ONLN) && i < MAX_CPUS; i++)
-		EXPECT_TRUE(v.cpu[i].present) TH_LOG("no line for cpu %d", i);
+	for (i = 0; i < sysconf(_SC_NPROCESSORS_ONLN) && i < MAX_CPUS; i++) {
+		EXPECT_TRUE(v.cpu[i].present)
+			TH_LOG("no line for cpu %d", i);
+	}
 	EXPECT_STREQ("state", v.mode);
 	EXPECT_TRUE(!!strstr(v.text, "\nevents:"));
 	for (i = 0; i < ARRAY_SIZE(events); i++) {
@@ -374,6 +559,253 @@ TEST(view_has_one_line_per_online_node)
 	EXPECT_EQ(nr_nodes(), lines);
 }
 
+/* --- the view while CPUs go offline and online ---------------------------- */
+
+#define CPU_DIR		"/sys/devices/system/cpu/"
+#define TOGGLE_MS	3000
+
+static int set_online(int cpu, int online)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), CPU_DIR "cpu%d/online", cpu);
+	return write_buf(path, online ? "1" : "0", 1);
+}
+
+/* The CPUs of a cpulist file as flags in @set; the count, or -1. */
+static int read_cpu_set(const char *path, char *set)
+{
+	int cpus[MAX_CPUS + 1], i, n;
+	char buf[256];
+
+	memset(set, 0, MAX_CPUS);
+	if (read_line(path, buf, sizeof(buf)))
+		return -1;
+	n = parse_cpulist(buf, cpus);
+	for (i = 0; i < n; i++)
+		set[cpus[i]] = 1;
+	return n;
+}
+
+/* Every CPU that has an online file and is offline back online: 0 or -errno. */
+static int all_online(void)
+{
+	char path[64], buf[8];
+	int cpu, err, ret = 0;
+
+	for (cpu = 0; cpu < MAX_CPUS; cpu++) {
+		snprintf(path, sizeof(path), CPU_DIR "cpu%d/online", cpu);
+		if (read_line(path, buf, sizeof(buf)) || buf[0] != '0')
+			continue;
+		err = set_online(cpu, 1);
+		if (err && !ret)
+			ret = err;
+	}
+	return ret;
+}
+
+FIXTURE(hotplug) {
+	char possible[MAX_CPUS];	/* the CPUs that can ever be online */
+	char stays[MAX_CPUS];		/* online, and not taken offline */
+	int cpus[MAX_CPUS];		/* those the tests take offline */
+	int nr_cpus;
+	int nr_online;
+};
+
+FIXTURE_SETUP(hotplug)
+{
+	char path[64];
+	int cpu;
+
+	if (geteuid())
+		SKIP(return, "CPU hotplug needs root");
+	if (access(CPU_DIR "cpu1/online", W_OK))
+		SKIP(return, "no " CPU_DIR "cpu1/online to take a CPU offline with");
+	ASSERT_EQ(0, all_online()) TH_LOG("cannot bring every CPU online first");
+	ASSERT_LT(0, read_cpu_set(CPU_DIR "possible", self->possible));
+	ASSERT_LT(0, read_cpu_set(CPU_DIR "online", self->stays));
+	for (cpu = 0; cpu < MAX_CPUS; cpu++) {
+		snprintf(path, sizeof(path), CPU_DIR "cpu%d/online", cpu);
+		if (!self->stays[cpu] || access(path, W_OK))
+			continue;
+		self->cpus[self->nr_cpus++] = cpu;
+		self->stays[cpu] = 0;
+	}
+	self->nr_online = sysconf(_SC_NPROCESSORS_ONLN);
+	ASSERT_LT(self->nr_cpus, self->nr_online)
+		TH_LOG("every CPU can go offline: keep one online");
+}
+
+/*
+ * In the parent, so that a failed test cannot leave a CPU offline.  No
+ * TH_LOG after the EXPECT: a failed ASSERT in the child leaves the harness's
+ * trigger set, which would print it here even on success.
+ */
+FIXTURE_TEARDOWN_PARENT(hotplug)
+{
+	int err = all_online();
+
+	if (err)
+		TH_LOG("cannot bring every CPU back online: %s", strerror(-err));
+	EXPECT_EQ(0, err);
+}
+
+/*
+ * What a view of CPUs going on and offline must show: a line for each CPU
+ * that stays online, none for one not @possible, and between @min and @max
+ * lines.  NULL, or what is wrong, and the CPU at fault in @cpu.
+ */
+static const char *bad_hotplug_view(const struct view *v, const char *possible,
+				    const char *stays, int min, int max, int *cpu)
+{
+	for (*cpu = 0; *cpu < MAX_CPUS; (*cpu)++) {
+		if (v->cpu[*cpu].present && !possible[*cpu])
+			return "a line for a CPU that is not possible";
+		if (!v->cpu[*cpu].present && stays[*cpu])
+			return "no line for a CPU that stays online";
+	}
+	*cpu = -1;
+	if (v->nr_lines < 1)
+		return "no CPU line";
+	if (v->nr_lines < min)
+		return "fewer lines than the CPUs that stay online";
+	if (v->nr_lines > max)
+		return "more lines than CPUs";
+	return NULL;
+}
+
+struct toggler {
+	const int *cpus;
+	int nr_cpus;
+	long long until_ns;
+	atomic_int done;
+	atomic_int stop;
+	int cycles;
+	int err, cpu, online;		/* the first failure */
+};
+
+/*
+ * Takes the CPUs offline one after another, then back online, for
+ * TOGGLE_MS: the view goes through every count from all online to only
+ * those that stay.  Every other round runs through them backwards.
+ */
+static void *toggle(void *arg)
+{
+	struct toggler *t = arg;
+	int i, j, online;
+
+	do {
+		for (online = 0; online <= 1; online++) {
+			for (j = 0; j < t->nr_cpus && !t->err; j++) {
+				i = t->cycles & 1 ? t->nr_cpus - 1 - j : j;
+				t->err = set_online(t->cpus[i], online);
+				t->cpu = t->cpus[i];
+				t->online = online;
+			}
+		}
+		t->cycles++;
+	} while (!t->err && !atomic_load(&t->stop) && now_ns() < t->until_ns);
+	atomic_store(&t->done, 1);
+	return NULL;
+}
+
+TEST_F_TIMEOUT(hotplug, view_reads_while_cpus_toggle, 120)
+{
+	int reads = 0, min_lines = MAX_CPUS, max_lines = 0, cpu = -1, err = 0;
+	struct toggler t = {
+		.cpus = self->cpus,
+		.nr_cpus = self->nr_cpus,
+		.until_ns = now_ns() + TOGGLE_MS * 1000000LL,
+	};
+	const char *bad = NULL;
+	pthread_t thread;
+	struct view v;
+
+	ASSERT_EQ(0, pthread_create(&thread, NULL, toggle, &t));
+	while (!atomic_load(&t.done)) {
+		err = read_view(&v);
+		if (err) {
+			bad = "the read failed or did not parse";
+			break;
+		}
+		bad = bad_hotplug_view(&v, self->possible, self->stays,
+				       self->nr_online - self->nr_cpus,
+				       self->nr_online, &cpu);
+		if (bad)
+			break;
+		reads++;
+		if (v.nr_lines < min_lines)
+			min_lines = v.nr_lines;
+		if (v.nr_lines > max_lines)
+			max_lines = v.nr_lines;
+	}
+	atomic_store(&t.stop, 1);
+	pthread_join(thread, NULL);
+
+	TH_LOG("%d reads in %d rounds of %d CPUs going offline and online: %d to %d CPU lines",
+	       reads, t.cycles, self->nr_cpus, min_lines, max_lines);
+	ASSERT_EQ(NULL, bad)
+		TH_LOG("read %d: %s (error %d, cpu %d) in:\n%s",
+		       reads + 1, bad, err, bad ? cpu : -1, v.text);
+	EXPECT_EQ(0, t.err)
+		TH_LOG("setting cpu %d online to %d failed: %s",
+		       t.cpu, t.online, strerror(-t.err));
+	EXPECT_LT(0, t.cycles);
+	EXPECT_LT(0, reads);
+	/* A read waiting on cpus_read_lock() gets in between two hotplugs. */
+	EXPECT_LT(min_lines, self->nr_online)
+		TH_LOG("no read saw a CPU offline");
+}
+
+/* The view and CPU_DIR "online" have the same CPUs. */
+static void expect_view_is_online(struct __test_metadata *_metadata,
+				  const char *when)
+{
+	char online[MAX_CPUS];
+	struct view v;
+	int cpu;
+
+	ASSERT_EQ(0, read_view(&v)) TH_LOG("%s: cannot read or parse " VIEW, when);
+	ASSERT_LT(0, read_cpu_set(CPU_DIR "online", online));
+	EXPECT_EQ(sysconf(_SC_NPROCESSORS_ONLN), v.nr_lines)
+		TH_LOG("%s: %d CPU lines for %ld CPUs online", when,
+		       v.nr_lines, sysconf(_SC_NPROCESSORS_ONLN));
+	/* Braces: the TH_LOG is a statement of its own after the EXPECT. */
+	for (cpu = 0; cpu < MAX_CPUS; cpu++) {
+		EXPECT_EQ(online[cpu], v.cpu[cpu].present)
+			TH_LOG("%s: cpu %d is %s but %s a line", when, cpu,
+			       online[cpu] ? "online" : "offline",
+			       v.cpu[cpu].present ? "has" : "has no");
+	}
+}
+
+/*
+ * The CPUs go offline one by one, then come back in reverse order: after
+ * each, the view has a line for exactly the CPUs online.
+ */
+TEST_F_TIMEOUT(hotplug, view_shows_only_online_cpus, 60)
+{
+	char when[64];
+	int i, cpu;
+
+	expect_view_is_online(_metadata, "before");
+	for (i = 0; i < self->nr_cpus; i++) {
+		cpu = self->cpus[i];
+		ASSERT_EQ(0, set_online(cpu, 0))
+			TH_LOG("cannot take cpu %d offline", cpu);
+		snprintf(when, sizeof(when), "cpu %d offline", cpu);
+		expect_view_is_online(_metadata, when);
+	}
+	for (i = self->nr_cpus - 1; i >= 0; i--) {
+		cpu = self->cpus[i];
+		ASSERT_EQ(0, set_online(cpu, 1))
+			TH_LOG("cannot bring cpu %d online", cpu);
+		snprintf(when, sizeof(when), "cpu %d back online", cpu);
+		expect_view_is_online(_metadata, when);
+	}
+	EXPECT_EQ(self->nr_online, sysconf(_SC_NPROCESSORS_ONLN));
+}
+
 /* --- states under load --------------------------------------------------- */
 
 static atomic_int stop_spinning;
@@ -391,14 +823,6 @@ struct spinners {
 	struct spinner s[40];
 	int nr;
 };
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 static void *spin(void *arg)
 {
@@ -603,9 +1027,10 @@ TEST_F(load, lone_running_thread_is_not_source)
 	wait_running(_metadata, &self->spinners);
 	for (i = 0; i < 15 * self->starvation_ms / 20; i++) {
 		ASSERT_EQ(0, read_view(&v));
-		for (cpu = 1; cpu <= 3; cpu++)
+		for (cpu = 1; cpu <= 3; cpu++) {
 			ASSERT_FALSE(is_state(&v, cpu, "SOURCE"))
 				TH_LOG("cpu %d is a SOURCE:\n%s", cpu, v.text);
+		}
 		sleep_ms(20);
 	}
 }
@@ -1306,39 +1731,6 @@ FIXTURE(numa) {
 	struct topology topo;
 	struct victims victims;
 };
-
-/* "0-3,8,10-11" into @cpus, -1 terminated; returns the count or -1. */
-static int parse_cpulist(const char *list, int *cpus)
-{
-	int a, b, n = 0, len;
-
-	while (*list && *list != '\n') {
-		if (sscanf(list, "%d%n", &a, &len) != 1)
-			return -1;
-		list += len;
-		b = a;
-		if (*list == '-' && sscanf(list + 1, "%d%n", &b, &len) == 1)
-			list += 1 + len;
-		for (; a <= b && a < MAX_CPUS; a++)
-			cpus[n++] = a;
-		if (*list == ',')
-			list++;
-	}
-	cpus[n] = -1;
-	return n;
-}
-
-static int read_line(const char *path, char *buf, int size)
-{
-	FILE *f = fopen(path, "r");
-	int ok;
-
-	if (!f)
-		return -1;
-	ok = !!fgets(buf, size, f);
-	fclose(f);
-	return ok ? 0 : -1;
-}
 
 /* Nodes 0 .. n-1 with their CPUs and distances, from sysfs. */
 static int read_topology(struct topology *topo)
