@@ -240,6 +240,8 @@ void __sourcesink_switch(struct rq *rq, struct task_struct *prev,
 
 void __sourcesink_tick(struct rq *rq)
 {
+	struct task_struct *curr = rcu_dereference_protected(rq->curr,
+				lockdep_is_held(__rq_lockp(rq)));
 	struct sourcesink_rq *ss = &rq->sourcesink;
 	u64 limit = (u64)READ_ONCE(sysctl_sched_sourcesink_starvation_ms) *
 		    NSEC_PER_MSEC;
@@ -252,7 +254,7 @@ void __sourcesink_tick(struct rq *rq)
 					  sourcesink.wait_node);
 	if (oldest)
 		oldest_wait = now - oldest->sourcesink.wait_start;
-	if (!is_idle_task(rq->curr))
+	if (!is_idle_task(curr))
 		since_idle = now - ss->idle_exit;
 
 	state = sourcesink_classify(oldest_wait, since_idle, limit);
