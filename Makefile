@@ -6,6 +6,7 @@
 #   make bench   the balancer against stock 6.12: build/bench/report.md
 #   make bench-quick   the same, one repetition: a smoke run
 #   make check-debug   the tests on a lockdep/KASAN/UBSAN kernel
+#   make check-kcsan   the tests on a KCSAN kernel: data races
 #   make soak    10 minutes of hotplug, churn and overload on that kernel
 #                (SOAK_MINUTES=N to change the length)
 #   make check-build   the build matrix: options off, SMP=n, NUMA=n, debug,
@@ -13,7 +14,7 @@
 #   make patch   the change as a git format-patch series: build/patch/
 #
 # Everything built lands in build/ (git-ignored).  Lower-level targets:
-# kernel, kernel-debug, guest, deps, clean.
+# kernel, kernel-debug, kernel-kcsan, guest, deps, clean.
 
 BUILD   := build
 KSRC    := $(BUILD)/linux
@@ -21,6 +22,8 @@ KOBJ    := $(BUILD)/obj
 BZIMAGE := $(KOBJ)/arch/x86/boot/bzImage
 KOBJ_DEBUG    := $(BUILD)/obj-debug
 BZIMAGE_DEBUG := $(KOBJ_DEBUG)/arch/x86/boot/bzImage
+KOBJ_KCSAN    := $(BUILD)/obj-kcsan
+BZIMAGE_KCSAN := $(KOBJ_KCSAN)/arch/x86/boot/bzImage
 INITRD  := $(BUILD)/initramfs.cpio
 GUEST   := $(BUILD)/guest
 TARBALL := /usr/src/linux-source-6.12.tar.xz
@@ -44,8 +47,9 @@ GUEST_CFLAGS := -static -O2 -Wall -pthread
 
 # The steps depend on each other through files; run them in order.
 .NOTPARALLEL:
-.PHONY: run check check-large check-debug soak check-build patch bench \
-	bench-quick deps bench-deps build-deps kernel kernel-debug guest clean
+.PHONY: run check check-large check-debug check-kcsan soak check-build patch \
+	bench bench-quick deps bench-deps build-deps kernel kernel-debug \
+	kernel-kcsan guest clean
 
 run: deps kernel guest
 	scripts/vm --cpus 4 --timeout 300 -- scripts/guest/demo
@@ -58,6 +62,9 @@ check-large: deps kernel guest
 
 check-debug: deps kernel-debug guest
 	scripts/check --debug
+
+check-kcsan: deps kernel-kcsan guest
+	scripts/check --kcsan
 
 SOAK_MINUTES ?= 10
 soak: deps kernel-debug guest
@@ -88,6 +95,8 @@ kernel: $(BZIMAGE)
 
 kernel-debug: $(BZIMAGE_DEBUG)
 
+kernel-kcsan: $(BZIMAGE_KCSAN)
+
 guest: $(INITRD) $(GUEST_PROGS)
 
 $(BUILD)/.tree: scripts/prepare-tree $(KERNEL_FILES) $(wildcard $(TARBALL))
@@ -115,7 +124,11 @@ $(KOBJ_DEBUG)/.config: scripts/qemu.config scripts/debug.config \
 		$(wildcard patches/*.patch) | $(BUILD)/.tree
 	$(kconfig)
 
-$(BZIMAGE) $(BZIMAGE_DEBUG): %/arch/x86/boot/bzImage: $(BUILD)/.tree %/.config
+$(KOBJ_KCSAN)/.config: scripts/qemu.config scripts/kcsan.config \
+		$(wildcard patches/*.patch) | $(BUILD)/.tree
+	$(kconfig)
+
+$(BZIMAGE) $(BZIMAGE_DEBUG) $(BZIMAGE_KCSAN): %/arch/x86/boot/bzImage: $(BUILD)/.tree %/.config
 	@echo "kernel: building Linux $$(cat $(BUILD)/linux-version) in $*"
 	$(call kmake,$*) bzImage
 	@touch $@
