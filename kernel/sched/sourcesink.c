@@ -200,7 +200,9 @@ static void sourcesink_update(struct rq *rq, struct task_struct *p, bool queued)
 	bool counts = queued && !task_current(rq, p) && !p->se.sched_delayed &&
 		      sourcesink_movable(p);
 
-	if (counts && !sourcesink_listed(p))
+	/* With the mode 0 the lists only empty: see sourcesink_set_mode(). */
+	if (counts && !sourcesink_listed(p) &&
+	    READ_ONCE(sysctl_sched_sourcesink_mode))
 		sourcesink_start_wait(rq, p);
 	else if (!counts && sourcesink_listed(p))
 		sourcesink_end_wait(rq, p);
@@ -314,6 +316,10 @@ static void sourcesink_set_mode(int mode)
 	 * The hooks run under the runqueue lock, and static_branch_*()
 	 * returns only once every CPU sees the new branch: after it, taking
 	 * each runqueue's lock is enough to know no hook is mid-way there.
+	 * Switching off, the lists are emptied before the hooks stop: a list
+	 * the hooks no longer keep would go on holding tasks that have left
+	 * the runqueue, or exited, for a decision to move or untrack to free.
+	 * With the mode 0 the hooks only unlist, so the lists stay empty.
 	 */
 	if (mode) {
 		WRITE_ONCE(sourcesink_next_decision, jiffies +
@@ -322,9 +328,9 @@ static void sourcesink_set_mode(int mode)
 		for_each_possible_cpu(cpu)
 			sourcesink_track_rq(cpu_rq(cpu));
 	} else {
-		static_branch_disable(&sched_sourcesink_active);
 		for_each_possible_cpu(cpu)
 			sourcesink_untrack_rq(cpu_rq(cpu));
+		static_branch_disable(&sched_sourcesink_active);
 	}
 }
 
@@ -885,6 +891,7 @@ void sourcesink_balance(struct rq *this_rq)
 	unsigned long period;
 
 	if (!static_branch_likely(&sched_sourcesink_active) ||
+	    !READ_ONCE(sysctl_sched_sourcesink_mode) ||
 	    time_before(now, next) || scx_switched_all() ||
 	    !sourcesink_decider.cpus || !sourcesink_decider.nodes)
 		return;
