@@ -24,8 +24,6 @@ int main(void)
 			cpus_range(&w[nr].allowed, 0, n - 1);
 		}
 	}
-	for (i = 0; i < nr; i++)
-		start_worker(&w[i]);
 	run_workers(w, nr);
 	return 0;
 }

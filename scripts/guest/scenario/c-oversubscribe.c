@@ -18,8 +18,6 @@ int main(void)
 		cpus_range(&w[i].start_on, 0, n - 1);
 		w[i].allowed = w[i].start_on;
 	}
-	for (i = 0; i < nr; i++)
-		start_worker(&w[i]);
 	run_workers(w, nr);
 	return 0;
 }

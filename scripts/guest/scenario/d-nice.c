@@ -20,8 +20,6 @@ int main(void)
 		cpus_range(&w[i].start_on, i % 2, i % 2);
 		cpus_range(&w[i].allowed, 0, n - 1);
 	}
-	for (i = 0; i < nr; i++)
-		start_worker(&w[i]);
 	run_workers(w, nr);
 	return 0;
 }

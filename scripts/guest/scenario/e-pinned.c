@@ -22,8 +22,6 @@ int main(void)
 		cpus_range(&w[nr].start_on, 1, 1);
 		cpus_range(&w[nr].allowed, 0, n - 1);
 	}
-	for (i = 0; i < nr; i++)
-		start_worker(&w[i]);
 	run_workers(w, nr);
 	return 0;
 }

@@ -45,8 +45,6 @@ int main(void)
 		w[i].start_on = node0;
 		cpus_range(&w[i].allowed, 0, n - 1);
 	}
-	for (i = 0; i < nr; i++)
-		start_worker(&w[i]);
 	run_workers(w, nr);
 	return 0;
 }

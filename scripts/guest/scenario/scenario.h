@@ -155,10 +155,11 @@ static void start_worker(struct worker *w)
 }
 
 /*
- * Release @nr workers at once on the CPUs they started on, let them queue
- * there, then allow each where it may go, print the thread lines, wait for
- * the measured ones (those with work) and print the result.  Workers with
- * no work (hogs) are stopped after the rest.  Returns the makespan in ns.
+ * Start @nr workers, each held at the gate on the CPUs it starts on, print
+ * the thread lines, release them at once and let them queue there, then
+ * allow each where it may go, wait for the measured ones (those with work)
+ * and print the result.  Workers with no work (hogs) are stopped after the
+ * rest.  Returns the makespan in ns.
  */
 static long long run_workers(struct worker *w, int nr)
 {
@@ -166,6 +167,8 @@ static long long run_workers(struct worker *w, int nr)
 	cpu_set_t everywhere;
 	int i, measured = 0;
 
+	for (i = 0; i < nr; i++)
+		start_worker(&w[i]);
 	CPU_ZERO(&everywhere);
 	for (i = 0; i < nr; i++) {
 		printf("thread %d ", atomic_load(&w[i].tid));

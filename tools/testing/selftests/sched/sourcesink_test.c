@@ -450,25 +450,43 @@ TEST_F(sysctl, accepts_its_bounds)
 	}
 }
 
-TEST_F(sysctl, refuses_unprivileged_writes)
+/*
+ * Try to write @path as uid 65534 in a child: with @buf NULL by opening it
+ * for writing, which must fail with EACCES; else by writing @buf through a
+ * descriptor root opened first, which must fail with EPERM.  The child's
+ * exit status: 0 refused as it must be, 1 allowed, 2 open or setuid
+ * failed, 3 refused with another errno; -1 if it did not exit.
+ */
+static int write_as_nobody(const char *path, const char *buf)
 {
-	int status, now;
+	int status, fd = -1;
 	pid_t pid;
 
 	pid = fork();
-	ASSERT_GE(pid, 0);
+	if (pid < 0)
+		return -1;
 	if (pid == 0) {
-		if (setgid(65534) || setuid(65534))
+		if (buf)
+			fd = open(path, O_WRONLY);
+		if ((buf && fd < 0) || setgid(65534) || setuid(65534))
 			_exit(2);
-		if (open(self->path, O_WRONLY) >= 0)
-			_exit(1);
-		_exit(errno == EACCES ? 0 : 3);
+		if (!buf)
+			_exit(open(path, O_WRONLY) >= 0 ? 1 : errno == EACCES ? 0 : 3);
+		_exit(write(fd, buf, strlen(buf)) >= 0 ? 1 : errno == EPERM ? 0 : 3);
 	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status))
-		TH_LOG("exit %d: 1 = uid 65534 could open %s for writing, 2 = setuid failed",
-		       WEXITSTATUS(status), self->path);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+TEST_F(sysctl, refuses_unprivileged_writes)
+{
+	int rc, now;
+
+	rc = write_as_nobody(self->path, NULL);
+	EXPECT_EQ(0, rc)
+		TH_LOG("%d: 1 = uid 65534 opened %s to write, 2 = setuid failed, 3 = not EACCES",
+		       rc, self->path);
 	ASSERT_EQ(0, read_int(self->path, &now));
 	EXPECT_EQ(self->saved, now);
 }
@@ -480,26 +498,14 @@ TEST_F(sysctl, refuses_unprivileged_writes)
 TEST_F(sysctl, refuses_unprivileged_write_to_roots_fd)
 {
 	int valid = self->saved == variant->min ? variant->max : variant->min;
-	int status, now, fd;
 	char buf[16];
-	pid_t pid;
+	int rc, now;
 
 	snprintf(buf, sizeof(buf), "%d\n", valid);
-	pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		fd = open(self->path, O_WRONLY);
-		if (fd < 0 || setgid(65534) || setuid(65534))
-			_exit(2);
-		if (write(fd, buf, strlen(buf)) >= 0)
-			_exit(1);
-		_exit(errno == EPERM ? 0 : 3);
-	}
-	ASSERT_EQ(pid, waitpid(pid, &status, 0));
-	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status))
-		TH_LOG("exit %d: 1 = uid 65534 wrote %s, 2 = open or setuid failed, 3 = not EPERM",
-		       WEXITSTATUS(status), self->path);
+	rc = write_as_nobody(self->path, buf);
+	EXPECT_EQ(0, rc)
+		TH_LOG("%d: 1 = uid 65534 wrote %s, 2 = open or setuid failed, 3 = not EPERM",
+		       rc, self->path);
 	ASSERT_EQ(0, read_int(self->path, &now));
 	EXPECT_EQ(self->saved, now);
 }
