@@ -24,16 +24,14 @@ KOBJ_DEBUG    := $(BUILD)/obj-debug
 BZIMAGE_DEBUG := $(KOBJ_DEBUG)/arch/x86/boot/bzImage
 KOBJ_KCSAN    := $(BUILD)/obj-kcsan
 BZIMAGE_KCSAN := $(KOBJ_KCSAN)/arch/x86/boot/bzImage
+KOBJ_RT       := $(BUILD)/obj-rt
+BZIMAGE_RT    := $(KOBJ_RT)/arch/x86/boot/bzImage
 INITRD  := $(BUILD)/initramfs.cpio
 GUEST   := $(BUILD)/guest
 TARBALL := /usr/src/linux-source-6.12.tar.xz
 JOBS    ?= $(shell nproc)
-CCACHE  := $(shell command -v ccache 2>/dev/null)
 # kbuild passes absolute paths; relative to the clone, any clone can hit.
 export CCACHE_BASEDIR := $(CURDIR)
-# $(call kmake,OBJDIR): kbuild for the kernel built in OBJDIR
-kmake    = $(MAKE) -s -C $(KSRC) O=$(CURDIR)/$(1) ARCH=x86_64 \
-	   $(if $(CCACHE),CC="ccache gcc") -j$(JOBS)
 
 KERNEL_FILES := $(shell find kernel include init Documentation tools \
 		  -type f 2>/dev/null) $(wildcard patches/*.patch)
@@ -103,35 +101,28 @@ $(BUILD)/.tree: scripts/prepare-tree $(KERNEL_FILES) $(wildcard $(TARBALL))
 	scripts/prepare-tree $(BUILD)
 	@touch $@
 
-# A kernel's .config: tinyconfig with the fragments ($^ but the patches)
-# merged, checked to keep every option the fragments set.
-define kconfig
-	@mkdir -p $(@D)
-	$(call kmake,$(@D)) tinyconfig >/dev/null
-	$(KSRC)/scripts/kconfig/merge_config.sh -m -O $(@D) $@ \
-		$(filter %.config,$^) >/dev/null
-	$(call kmake,$(@D)) olddefconfig
-	@missing=$$(cat $(filter %.config,$^) | grep -o '^CONFIG_[A-Z0-9_]*=.*' | \
-		grep -vxF -f $@); \
-	if [ -n "$$missing" ]; then \
-		rm -f $@; echo "kconfig dropped:" $$missing >&2; exit 1; fi
-endef
+# A kernel's .config: scripts/configure merges Debian's values of the
+# options in scripts/debian.options, scripts/qemu.config and the fragments
+# ($^'s *.config) over tinyconfig, and fails when kconfig drops one.
+DEBIAN_CONFIGS := $(wildcard /usr/src/linux-config-6.12/config.amd64_*_amd64.xz)
+CONFIG_DEPS := scripts/configure scripts/debian.options scripts/qemu.config \
+	       $(DEBIAN_CONFIGS) $(wildcard patches/*.patch)
+kconfig = scripts/configure $(1) $(@D) $(filter-out scripts/qemu.config,$(filter %.config,$^))
 
-$(KOBJ)/.config: scripts/qemu.config $(wildcard patches/*.patch) | $(BUILD)/.tree
-	$(kconfig)
+$(KOBJ)/.config: $(CONFIG_DEPS) | $(BUILD)/.tree
+	$(call kconfig)
 
-$(KOBJ_DEBUG)/.config: scripts/qemu.config scripts/debug.config \
-		$(wildcard patches/*.patch) | $(BUILD)/.tree
-	$(kconfig)
+$(KOBJ_DEBUG)/.config: $(CONFIG_DEPS) scripts/debug.config | $(BUILD)/.tree
+	$(call kconfig)
 
-$(KOBJ_KCSAN)/.config: scripts/qemu.config scripts/kcsan.config \
-		$(wildcard patches/*.patch) | $(BUILD)/.tree
-	$(kconfig)
+$(KOBJ_KCSAN)/.config: $(CONFIG_DEPS) scripts/kcsan.config | $(BUILD)/.tree
+	$(call kconfig)
 
-$(BZIMAGE) $(BZIMAGE_DEBUG) $(BZIMAGE_KCSAN): %/arch/x86/boot/bzImage: $(BUILD)/.tree %/.config
-	@echo "kernel: building Linux $$(cat $(BUILD)/linux-version) in $*"
-	$(call kmake,$*) bzImage
-	@touch $@
+$(KOBJ_RT)/.config: $(CONFIG_DEPS) scripts/rt.config | $(BUILD)/.tree
+	$(call kconfig,--debian rt)
+
+$(BZIMAGE) $(BZIMAGE_DEBUG) $(BZIMAGE_KCSAN) $(BZIMAGE_RT): %/arch/x86/boot/bzImage: $(BUILD)/.tree %/.config
+	@scripts/build-kernel $* $(JOBS)
 
 $(BUILD)/gen_init_cpio: | $(BUILD)/.tree
 	gcc -O2 -o $@ $(KSRC)/usr/gen_init_cpio.c

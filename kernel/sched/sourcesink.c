@@ -13,8 +13,11 @@
  * not running, allowed on some other CPU by its affinity, not
  * migration-disabled and not a per-CPU kthread.  Its wait on that CPU began
  * when it was last enqueued there, last switched out there while still
- * runnable, or became movable there, whichever is latest.  With L the
- * starvation limit (sched_sourcesink_starvation_ms):
+ * runnable, or became movable there, whichever is latest.  A task whose
+ * group is throttled by CPU bandwidth control waits for its quota, which
+ * no move shortens: its wait restarts whenever the tick finds it so, and
+ * counts only once the group runs again.  With L the starvation limit
+ * (sched_sourcesink_starvation_ms):
  *
  *	wait(cpu)   = now - start of the oldest movable task's wait on cpu
  *		      (0 when cpu has no movable waiter)
@@ -59,8 +62,10 @@
  * That bookkeeping is all the enqueue, dequeue and context-switch paths do.
  * sched_tick(), which already holds the runqueue lock, turns the list head
  * and the last idle exit into the CPU's state and publishes it with
- * WRITE_ONCE() for lockless readers.  A tickless idle CPU publishes nothing,
- * so readers take a CPU that is idle right now as a SINK.  The load is read
+ * WRITE_ONCE() for lockless readers.  A tickless CPU publishes nothing:
+ * readers take a CPU that is idle right now as a SINK, and a busy one whose
+ * tick has stopped (nohz_full) as having no waiter, which would restart
+ * its tick, and busy since it last left idle.  The load is read
  * at the time it is needed, from PELT averages the scheduler keeps anyway.
  *
  * With sched_sourcesink_mode = 0 a static key turns every hook into a
@@ -72,8 +77,10 @@
  * Once per sched_sourcesink_period_ms, counted on one global clock, the
  * tick of whichever CPU sees the period expire raises SCHED_SOFTIRQ, and the
  * first CPU to claim the period in sched_balance_softirq() decides for all.
- * It snapshots every active CPU, grouped by NUMA node, and inside each node,
- * up to sched_sourcesink_max_moves times in all:
+ * It snapshots every active CPU that the stock balancer balances (one with
+ * a sched domain: not isolcpus=domain, not an isolated cpuset partition),
+ * grouped by NUMA node, and inside each node, up to
+ * sched_sourcesink_max_moves times in all:
  *
  *	state mode: if a SOURCE and a SINK exist, move the longest-waiting
  *	            starving thread from the highest-loaded SOURCE to the
@@ -82,8 +89,10 @@
  *	            CPU to the best-scoring one, when that helps (see
  *	            sourcesink_worth_moving()).
  *
- * An idle CPU is the best sink.  A sink takes at most one thread in a
- * decision and gives none; a CPU kept busy by real-time or deadline work is
+ * A thread only moves between CPUs of one root domain, as the stock
+ * balancer's do, and not to a core running another core-scheduling cookie
+ * (task_hot()).  An idle CPU is the best sink.  A sink takes at most one
+ * thread in a decision and gives none; a CPU kept busy by real-time or deadline work is
  * no sink; and a thread moved by one decision is not moved by the next
  * unless it starves again.  The move is the stock balancer's:
  * deactivate_task(), set_task_cpu(), activate_task() under both runqueue
@@ -142,6 +151,13 @@ static int sysctl_sched_sourcesink_node_period_ms;	/* 0: 4 periods */
 
 /* jiffies at which the next decision is due; the CPU that claims it sets it */
 unsigned long sourcesink_next_decision;
+
+/* The starvation limit, in the rq_clock()'s nanoseconds. */
+static u64 sourcesink_limit(void)
+{
+	return (u64)READ_ONCE(sysctl_sched_sourcesink_starvation_ms) *
+	       NSEC_PER_MSEC;
+}
 
 /* A waiter list walk in a decision stops after this many threads. */
 #define SOURCESINK_SCAN_MAX	32
@@ -240,20 +256,63 @@ void __sourcesink_switch(struct rq *rq, struct task_struct *prev,
 		sourcesink_update(rq, prev, task_on_rq_queued(prev));
 }
 
+/*
+ * Does @p wait for its CPU bandwidth quota on @cpu rather than for a CPU?
+ * A group throttled by cpu.max keeps its threads queued on their runqueues
+ * until the quota refills; no move shortens that wait, and the stock
+ * balancer refuses such moves (throttled_lb_pair()).  The throttle count
+ * changes under the runqueue lock, which the callers hold.
+ */
+static bool sourcesink_throttled(struct task_struct *p, int cpu)
+{
+#ifdef CONFIG_CFS_BANDWIDTH
+	return task_group(p)->cfs_rq[cpu]->throttle_count;
+#else
+	return false;
+#endif
+}
+
+/*
+ * The oldest waiter of @rq whose wait counts: not one held by its group's
+ * quota.  A throttled head has its wait restarted now and goes to the
+ * tail, which keeps the list in wait order; once its group is unthrottled,
+ * its wait thus counts from the last tick that found it throttled at the
+ * head.  At most SOURCESINK_THROTTLED_MAX of them are looked at in one
+ * tick, so when more are throttled each restarts every few ticks; when the
+ * bound is spent, the tick reports no starving waiter rather than invent a
+ * SOURCE out of waits it has not checked.
+ */
+static struct task_struct *sourcesink_oldest(struct rq *rq, u64 now)
+{
+	struct list_head *waiters = &rq->sourcesink.waiters;
+	struct task_struct *p;
+	int skipped;
+
+	for (skipped = 0; ; skipped++) {
+		p = list_first_entry_or_null(waiters, struct task_struct,
+					     sourcesink.wait_node);
+		if (!p || !sourcesink_throttled(p, cpu_of(rq)))
+			return p;
+		if (skipped == SOURCESINK_THROTTLED_MAX ||
+		    p->sourcesink.wait_start == now)
+			return NULL;
+		p->sourcesink.wait_start = now;
+		list_move_tail(&p->sourcesink.wait_node, waiters);
+	}
+}
+
 void __sourcesink_tick(struct rq *rq)
 {
 	struct task_struct *curr = rcu_dereference_protected(rq->curr,
 				lockdep_is_held(__rq_lockp(rq)));
 	struct sourcesink_rq *ss = &rq->sourcesink;
-	u64 limit = (u64)READ_ONCE(sysctl_sched_sourcesink_starvation_ms) *
-		    NSEC_PER_MSEC;
+	u64 limit = sourcesink_limit();
 	u64 now = rq_clock(rq);
 	struct task_struct *oldest;
 	enum sourcesink_state state;
 	u64 oldest_wait = 0, since_idle = 0;
 
-	oldest = list_first_entry_or_null(&ss->waiters, struct task_struct,
-					  sourcesink.wait_node);
+	oldest = sourcesink_oldest(rq, now);
 	if (oldest)
 		oldest_wait = now - oldest->sourcesink.wait_start;
 	if (!is_idle_task(curr))
@@ -498,9 +557,22 @@ static void sourcesink_read_cpu(int cpu, struct sourcesink_view *v)
 
 	memset(v, 0, sizeof(*v));
 	v->id = cpu;
+	v->domain = (unsigned long)READ_ONCE(rq->rd);
 	v->idle = idle_cpu(cpu);
 	if (v->idle) {
 		v->state = SOURCESINK_SINK;
+	} else if (tick_nohz_tick_stopped_cpu(cpu)) {
+		/*
+		 * A busy CPU whose tick has stopped (nohz_full) runs one
+		 * task and queues none, since a second one restarts the
+		 * tick; what it published last is from before.  It has
+		 * been busy since it last left idle.
+		 */
+		v->since_idle = sched_clock_cpu(cpu) - READ_ONCE(ss->idle_exit);
+		if ((s64)v->since_idle < 0)
+			v->since_idle = 0;
+		v->state = sourcesink_classify(0, v->since_idle,
+					       sourcesink_limit());
 	} else {
 		v->state = READ_ONCE(ss->state);
 		v->nr_movable = READ_ONCE(ss->movable);
@@ -512,6 +584,16 @@ static void sourcesink_read_cpu(int cpu, struct sourcesink_view *v)
 		     READ_ONCE(rq->avg_rt.util_avg) + READ_ONCE(rq->avg_dl.util_avg) >
 		     SCHED_CAPACITY_SCALE - SOURCESINK_IDLE_LOAD;
 	sourcesink_score_view(v);
+}
+
+/*
+ * Does the stock balancer balance @cpu?  Not when it has no sched domain:
+ * isolcpus=domain, or an isolated cpuset partition.  Such a CPU is left out
+ * of every decision, as a giver and as a taker.
+ */
+static bool sourcesink_balanced(int cpu)
+{
+	return rcu_access_pointer(cpu_rq(cpu)->sd);
 }
 
 /* The node-level period: sched_sourcesink_node_period_ms, or four periods. */
@@ -534,6 +616,16 @@ struct sourcesink_decision {
 	unsigned int	nr_sinks;
 	bool		traced;
 };
+
+/*
+ * Where a search of @nr CPUs or nodes starts, so that ties rotate from one
+ * decision to the next.  The low 32 bits of the count rotate as well, and
+ * spare 32-bit kernels a 64-bit division.
+ */
+static int sourcesink_start(const struct sourcesink_decision *d, int nr)
+{
+	return lower_32_bits(d->seq) % nr;
+}
 
 /* The NUMA node the stock NUMA balancing keeps @p on, if it is in force. */
 static int sourcesink_preferred_node(struct task_struct *p)
@@ -581,8 +673,9 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 
 	local_irq_save(flags);
 	double_rq_lock(src, dst);
-	if (!cpu_active(dv->id)) {
-		/* Going offline since the snapshot: it takes nothing. */
+	if (!cpu_active(dv->id) || src->rd != dst->rd ||
+	    !rcu_access_pointer(src->sd) || !rcu_access_pointer(dst->sd)) {
+		/* Offline or repartitioned since the snapshot: no move. */
 		why = SOURCESINK_REFUSED_NO_MOVABLE;
 		*starving = true;
 		goto unlock;
@@ -610,6 +703,16 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 		}
 		if (task_on_cpu(src, p)) {
 			why = SOURCESINK_REFUSED_RUNNING;
+			continue;
+		}
+		if (sourcesink_throttled(p, sv->id) ||
+		    sourcesink_throttled(p, dv->id)) {
+			why = SOURCESINK_REFUSED_THROTTLED;
+			continue;
+		}
+		/* As task_hot(): the sink's core must run @p's cookie. */
+		if (!sched_core_cookie_match(dst, p)) {
+			why = SOURCESINK_REFUSED_CORE_COOKIE;
 			continue;
 		}
 		if (!sourcesink_may_leave_node(sourcesink_preferred_node(p),
@@ -668,7 +771,7 @@ static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 					     struct sourcesink_view *v, int nr)
 {
 	enum sourcesink_event why = SOURCESINK_REFUSED_AFFINITY;
-	int i, dst, start = d->seq % nr;
+	int i, dst, start = sourcesink_start(d, nr);
 	bool starving;
 
 	for (dst = sourcesink_pick_sink(v, nr, start, d->score_mode, src);
@@ -732,7 +835,7 @@ static void sourcesink_trace_nodes(struct sourcesink_decision *d,
 static void sourcesink_balance_cpus(struct sourcesink_decision *d,
 				    struct sourcesink_view *v, int nr)
 {
-	int src, dst, start = d->seq % nr;
+	int src, dst, start = sourcesink_start(d, nr);
 
 	while ((src = sourcesink_pick_source(v, nr, start, d->score_mode)) >= 0) {
 		if (d->moves == d->max_moves) {
@@ -767,7 +870,7 @@ static void sourcesink_balance_nodes(struct sourcesink_decision *d,
 				     struct sourcesink_view *cpus, int nr_cpus)
 {
 	unsigned int nr_states[SOURCESINK_NR_STATES] = {};
-	int i, src, dst, start = d->seq % nr_nodes;
+	int i, src, dst, start = sourcesink_start(d, nr_nodes);
 	struct sourcesink_view *sn, *sc, *dn = NULL;
 	enum sourcesink_event why;
 	bool traced = false;
@@ -784,7 +887,8 @@ static void sourcesink_balance_nodes(struct sourcesink_decision *d,
 	while ((src = sourcesink_pick_source(nodes, nr_nodes, start, d->score_mode)) >= 0) {
 		sn = &nodes[src];
 		c = sourcesink_pick_source(cpus + sn->first, sn->nr_cpus,
-					   d->seq % sn->nr_cpus, d->score_mode);
+					   sourcesink_start(d, sn->nr_cpus),
+					   d->score_mode);
 		if (c < 0) {
 			sn->spent = true;
 			continue;
@@ -834,8 +938,7 @@ static void sourcesink_decide(struct rq *this_rq)
 	struct sourcesink_decision d = {
 		.mode = READ_ONCE(sysctl_sched_sourcesink_mode),
 		.max_moves = READ_ONCE(sysctl_sched_sourcesink_max_moves),
-		.limit = (u64)READ_ONCE(sysctl_sched_sourcesink_starvation_ms) *
-			 NSEC_PER_MSEC,
+		.limit = sourcesink_limit(),
 	};
 	int nr = 0, nr_nodes = 0, cpu, node, i;
 	unsigned long node_period;
@@ -846,6 +949,8 @@ static void sourcesink_decide(struct rq *this_rq)
 		int first = nr;
 
 		for_each_cpu_and(cpu, cpumask_of_node(node), cpu_active_mask) {
+			if (!sourcesink_balanced(cpu))
+				continue;
 			sourcesink_read_cpu(cpu, &cpus[nr]);
 			d.nr_sources += cpus[nr].state == SOURCESINK_SOURCE;
 			d.nr_sinks += cpus[nr].state == SOURCESINK_SINK;
@@ -855,6 +960,7 @@ static void sourcesink_decide(struct rq *this_rq)
 			continue;
 		memset(n, 0, sizeof(*n));
 		n->id = node;
+		n->domain = SOURCESINK_ANY_DOMAIN;
 		n->first = first;
 		n->nr_cpus = nr - first;
 		nr_nodes++;
@@ -926,6 +1032,8 @@ static const char * const sourcesink_event_names[] = {
 	[SOURCESINK_REFUSED_BOUND]		= "refused_bound",
 	[SOURCESINK_REFUSED_NO_MOVABLE]		= "refused_no_movable",
 	[SOURCESINK_REFUSED_PREFERRED_NODE]	= "refused_preferred_node",
+	[SOURCESINK_REFUSED_THROTTLED]		= "refused_throttled",
+	[SOURCESINK_REFUSED_CORE_COOKIE]	= "refused_core_cookie",
 	[SOURCESINK_NODE_DECISIONS]		= "node_decisions",
 	[SOURCESINK_NODE_MOVED]			= "node_moved",
 };
@@ -941,6 +1049,8 @@ static void sourcesink_show_node(struct seq_file *m, int node, int mode)
 	int cpu;
 
 	for_each_cpu_and(cpu, cpus, cpu_online_mask) {
+		if (!sourcesink_balanced(cpu))
+			continue;
 		sourcesink_read_cpu(cpu, &v);
 		nr_states[v.state]++;
 		load += v.load;
@@ -989,10 +1099,11 @@ static int sourcesink_show(struct seq_file *m, void *unused)
 			   v.load, v.score, v.nr_movable,
 			   div_u64(v.oldest_wait, NSEC_PER_MSEC),
 			   div_u64(v.since_idle, NSEC_PER_MSEC));
-		seq_printf(m, " ticks_sink=%llu ticks_neither=%llu ticks_source=%llu\n",
+		seq_printf(m, " ticks_sink=%llu ticks_neither=%llu ticks_source=%llu isolated=%d\n",
 			   READ_ONCE(ss->ticks[SOURCESINK_SINK]),
 			   READ_ONCE(ss->ticks[SOURCESINK_NEITHER]),
-			   READ_ONCE(ss->ticks[SOURCESINK_SOURCE]));
+			   READ_ONCE(ss->ticks[SOURCESINK_SOURCE]),
+			   !sourcesink_balanced(cpu));
 	}
 	for_each_online_node(node)
 		sourcesink_show_node(m, node, mode);

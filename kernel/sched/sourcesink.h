@@ -42,6 +42,8 @@ enum sourcesink_event {
 	SOURCESINK_REFUSED_BOUND,
 	SOURCESINK_REFUSED_NO_MOVABLE,
 	SOURCESINK_REFUSED_PREFERRED_NODE,
+	SOURCESINK_REFUSED_THROTTLED,
+	SOURCESINK_REFUSED_CORE_COOKIE,
 	SOURCESINK_NODE_DECISIONS,
 	SOURCESINK_NODE_MOVED,
 	SOURCESINK_NR_EVENTS,
@@ -55,6 +57,15 @@ enum sourcesink_event {
 
 /* Sink nodes whose loads differ by less than 1/8 thread per CPU tie. */
 #define SOURCESINK_NODE_TIE		(SCHED_CAPACITY_SCALE / 8)
+
+/*
+ * The tick restarts the waits of at most this many throttled waiters at
+ * the head of a list; see sourcesink_oldest().
+ */
+#define SOURCESINK_THROTTLED_MAX	4
+
+/* The domain of a node's view: see sourcesink_same_domain(). */
+#define SOURCESINK_ANY_DOMAIN		(~0UL)
 
 struct sourcesink_rq {
 	/*
@@ -153,6 +164,11 @@ struct sourcesink_view {
 	u64			oldest_wait;
 	u64			since_idle;
 	bool			no_room;	/* RT and DL work leave fair < 0.2 */
+	/*
+	 * The CPU's root domain; SOURCESINK_ANY_DOMAIN for a node, whose
+	 * CPUs' views are checked in its place.
+	 */
+	unsigned long		domain;
 	/* Nodes only */
 	int			first;
 	int			nr_cpus;
@@ -184,6 +200,19 @@ static inline bool sourcesink_may_take(const struct sourcesink_view *v,
 	if (v->tried || v->received || v->no_room)
 		return false;
 	return score_mode || v->state == SOURCESINK_SINK;
+}
+
+/*
+ * The stock balancer never moves a thread between root domains (cpuset
+ * partitions), and neither does this one.  CPUs it does not balance at
+ * all, those without a sched domain (isolcpus=domain, an isolated cpuset
+ * partition), are left out of the decision's snapshot altogether.
+ */
+static inline bool sourcesink_same_domain(const struct sourcesink_view *a,
+					  const struct sourcesink_view *b)
+{
+	return a->domain == b->domain || a->domain == SOURCESINK_ANY_DOMAIN ||
+	       b->domain == SOURCESINK_ANY_DOMAIN;
 }
 
 /*
@@ -265,7 +294,8 @@ static inline int sourcesink_pick_sink(const struct sourcesink_view *v,
 
 	for (k = 0; k < nr; k++) {
 		i = (start + k) % nr;
-		if (&v[i] == src || !sourcesink_may_take(&v[i], score_mode))
+		if (&v[i] == src || !sourcesink_may_take(&v[i], score_mode) ||
+		    !sourcesink_same_domain(&v[i], src))
 			continue;
 		if (best < 0 || sourcesink_better_sink(&v[i], &v[best], score_mode))
 			best = i;

@@ -18,7 +18,7 @@ static const u64 limits[] = {
 };
 
 static const unsigned long loads[] = {
-	0, 1, 205, 512, 1023, 1024, 1025, 2048, 64 * 1024, 1UL << 40,
+	0, 1, 205, 512, 1023, 1024, 1025, 2048, 64 * 1024, UINT_MAX,
 };
 
 static void sourcesink_test_no_waiter_is_sink(struct kunit *test)
@@ -165,7 +165,7 @@ static void sourcesink_test_load_can_outweigh_state(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sourcesink_score(SOURCESINK_SOURCE, 2048, 0, 1),
 			sourcesink_score(SOURCESINK_SINK, 2048, 0, 1));
 	/* With no weights at all, every CPU ties. */
-	KUNIT_EXPECT_EQ(test, sourcesink_score(SOURCESINK_SOURCE, 1UL << 40, 0, 0),
+	KUNIT_EXPECT_EQ(test, sourcesink_score(SOURCESINK_SOURCE, UINT_MAX, 0, 0),
 			0);
 }
 
@@ -221,6 +221,32 @@ static void sourcesink_test_state_mode_needs_both(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sourcesink_pick_source(no_sink, 3, 0, false), 0);
 	/* The other SOURCE and the NEITHER are no sinks. */
 	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(no_sink, 3, 0, false, &no_sink[0]), -1);
+}
+
+/*
+ * Threads move only inside a root domain, as the stock balancer's do: an
+ * idle sink of another cpuset partition takes nothing, a busier one of the
+ * source's own does.  A node stands for CPUs of any domain.
+ */
+static void sourcesink_test_sink_in_same_domain(struct kunit *test)
+{
+	struct sourcesink_view v[] = {
+		SOURCE(3072), SINK(2048), SINK(1024), SINK(0),
+	};
+	struct sourcesink_view node = { .domain = SOURCESINK_ANY_DOMAIN };
+
+	v[0].domain = 1;
+	v[1].domain = 1;
+	v[2].domain = 2;
+	v[3].domain = 2;
+	v[3].idle = true;
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 4, 0, false, &v[0]), 1);
+	v[1].domain = 2;
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 4, 0, false, &v[0]), -1);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 4, 0, false, &node), 3);
+	KUNIT_EXPECT_TRUE(test, sourcesink_same_domain(&node, &v[0]));
+	KUNIT_EXPECT_TRUE(test, sourcesink_same_domain(&v[2], &node));
+	KUNIT_EXPECT_FALSE(test, sourcesink_same_domain(&v[0], &v[2]));
 }
 
 /* Equal candidates: the first at or after @start wins, so it rotates. */
@@ -473,6 +499,7 @@ static struct kunit_case sourcesink_test_cases[] = {
 	KUNIT_CASE(sourcesink_test_load_can_outweigh_state),
 	KUNIT_CASE(sourcesink_test_state_mode_pair),
 	KUNIT_CASE(sourcesink_test_state_mode_needs_both),
+	KUNIT_CASE(sourcesink_test_sink_in_same_domain),
 	KUNIT_CASE(sourcesink_test_ties_rotate),
 	KUNIT_CASE(sourcesink_test_score_mode_pair),
 	KUNIT_CASE(sourcesink_test_score_mode_leaves_idle_alone),

@@ -7,6 +7,7 @@
 #if !defined(_TRACE_SCHED_SOURCESINK_H) || defined(TRACE_HEADER_MULTI_READ)
 #define _TRACE_SCHED_SOURCESINK_H
 
+#include <linux/math64.h>
 #include <linux/sched.h>
 #include <linux/tracepoint.h>
 
@@ -78,7 +79,11 @@ TRACE_EVENT(sched_sourcesink_node_decision,
 		      __entry->distance)
 );
 
-/* One per thread the balancer moves, with how long it had waited. */
+/*
+ * One per thread the balancer moves, with how long it had waited.  The
+ * wait is split into milliseconds and the nanoseconds left over when it is
+ * recorded, so that no 64-bit division is left for 32-bit kernels to print.
+ */
 TRACE_EVENT(sched_sourcesink_move,
 	    TP_PROTO(struct task_struct *p, int src_cpu, int dst_cpu, u64 waited_ns),
 	    TP_ARGS(p, src_cpu, dst_cpu, waited_ns),
@@ -86,16 +91,18 @@ TRACE_EVENT(sched_sourcesink_move,
 			     __field(pid_t, pid)
 			     __field(int, src_cpu)
 			     __field(int, dst_cpu)
-			     __field(u64, waited_ns)),
+			     __field(u64, waited_ms)
+			     __field(u32, waited_rem_ns)),
 	    TP_fast_assign(memcpy(__entry->comm, p->comm, TASK_COMM_LEN);
 			   __entry->pid = p->pid;
 			   __entry->src_cpu = src_cpu;
 			   __entry->dst_cpu = dst_cpu;
-			   __entry->waited_ns = waited_ns;),
-	    TP_printk("comm=%s pid=%d src_cpu=%d dst_cpu=%d waited_ms=%llu.%03llu",
+			   __entry->waited_ms = div_u64_rem(waited_ns, NSEC_PER_MSEC,
+							    &__entry->waited_rem_ns);),
+	    TP_printk("comm=%s pid=%d src_cpu=%d dst_cpu=%d waited_ms=%llu.%03u",
 		      __entry->comm, __entry->pid, __entry->src_cpu, __entry->dst_cpu,
-		      __entry->waited_ns / NSEC_PER_MSEC,
-		      (__entry->waited_ns / NSEC_PER_USEC) % USEC_PER_MSEC)
+		      __entry->waited_ms,
+		      (unsigned int)(__entry->waited_rem_ns / NSEC_PER_USEC))
 );
 
 #endif /* _TRACE_SCHED_SOURCESINK_H */

@@ -142,6 +142,8 @@ struct cpu_view {
 	unsigned int movable;
 	unsigned long long oldest_wait_ms;
 	unsigned long long since_idle_ms;
+	unsigned long long ticks;	/* in any state */
+	int isolated;
 };
 
 struct view {
@@ -173,6 +175,8 @@ static int read_view(struct view *v)
 	for (line = strtok_r(copy, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		struct cpu_view c = { .present = 1 };
+		unsigned long long ticks[3];
+		char *at;
 		int cpu;
 
 		if (!strncmp(line, "mode=", 5)) {
@@ -188,6 +192,14 @@ static int read_view(struct view *v)
 			   &cpu, c.state, &c.load, &c.score, &c.movable,
 			   &c.oldest_wait_ms, &c.since_idle_ms) != 7)
 			return -EINVAL;
+		at = strstr(line, " ticks_sink=");
+		if (!at || sscanf(at, " ticks_sink=%llu ticks_neither=%llu ticks_source=%llu",
+				  &ticks[0], &ticks[1], &ticks[2]) != 3)
+			return -EINVAL;
+		at = strstr(line, " isolated=");
+		if (!at || sscanf(at, " isolated=%d", &c.isolated) != 1)
+			return -EINVAL;
+		c.ticks = ticks[0] + ticks[1] + ticks[2];
 		if (cpu < 0 || cpu >= MAX_CPUS)
 			return -ERANGE;
 		v->cpu[cpu] = c;
@@ -1246,36 +1258,54 @@ FIXTURE(balance) {
 	struct spinners sp;
 };
 
-FIXTURE_SETUP(balance)
+/* Save every knob in @saved, and start from a clean trace of moves. */
+static void start_balance_test(struct __test_metadata *_metadata, int *saved)
 {
 	char path[128];
 	int i;
 
-	if (sysconf(_SC_NPROCESSORS_ONLN) < 4)
-		SKIP(return, "needs 4 CPUs");
-	if (nr_nodes() > 1)
-		SKIP(return, "needs one NUMA node: the numa tests cover more");
-	if (geteuid())
-		SKIP(return, "needs root");
 	for (i = 0; i < NR_KNOBS; i++) {
 		snprintf(path, sizeof(path), SYSCTL_DIR "%s", knobs[i]);
-		ASSERT_EQ(0, read_int(path, &self->saved[i]));
+		ASSERT_EQ(0, read_int(path, &saved[i]));
 	}
-	/* Start each test from a clean trace with the move event on. */
 	ASSERT_EQ(0, write_buf(MOVE_EVENT, "1", 1));
 	ASSERT_EQ(0, write_buf(DECISION_EVENT, "1", 1));
 	ASSERT_EQ(0, clear_trace());
 	ASSERT_EQ(0, start_spinning());
 }
 
-FIXTURE_TEARDOWN_PARENT(balance)
+#define TEST_CGROUP	"/sys/fs/cgroup/sourcesink_test"
+
+/* From the parent, once the test's threads are gone: put it all back. */
+static void end_balance_test(const int *saved)
 {
 	int i;
 
 	for (i = 0; i < NR_KNOBS; i++)
-		set_knob(knobs[i], self->saved[i]);
+		set_knob(knobs[i], saved[i]);
 	write_buf(MOVE_EVENT, "0", 1);
 	write_buf(DECISION_EVENT, "0", 1);
+	/* A cgroup the test made empties as its threads are reaped. */
+	for (i = 0; i < 100 && rmdir(TEST_CGROUP "/victim") && errno == EBUSY; i++)
+		sleep_ms(10);
+	for (i = 0; i < 100 && rmdir(TEST_CGROUP) && errno == EBUSY; i++)
+		sleep_ms(10);
+}
+
+FIXTURE_SETUP(balance)
+{
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 4)
+		SKIP(return, "needs 4 CPUs");
+	if (nr_nodes() > 1)
+		SKIP(return, "needs one NUMA node: the numa tests cover more");
+	if (geteuid())
+		SKIP(return, "needs root");
+	start_balance_test(_metadata, self->saved);
+}
+
+FIXTURE_TEARDOWN_PARENT(balance)
+{
+	end_balance_test(self->saved);
 }
 
 static void cpus_of(cpu_set_t *set, const int *cpus)
@@ -1351,26 +1381,22 @@ static void after_a_decision(struct __test_metadata *_metadata, int period_ms)
 #define PERIOD_MS	200
 #define SLACK_MS	40	/* ten 4 ms ticks: the guest's clock is a host thread's */
 
-TEST_F(balance, starving_thread_moves_within_guarantee)
+/*
+ * The worst case of the guarantee for @victim, starving on CPU 1 at
+ * LIMIT_MS and PERIOD_MS: its wait passes the limit just after a decision,
+ * so the move waits for the one after.  Widens it to CPUs 1 and 3 and
+ * checks it reaches idle CPU 3 in time, moved once by this balancer.
+ */
+static void expect_moved_within_guarantee(struct __test_metadata *_metadata,
+					  struct spinner *victim)
 {
-	static const int cpu1[] = { 1, -1 }, cpus13[] = { 1, 3, -1 };
+	static const int cpus13[] = { 1, 3, -1 };
 	struct events before, after;
-	struct spinner *victim;
 	long long t0, waited_ms;
 	int i;
 
-	ASSERT_EQ(0, set_knob("sched_sourcesink_standalone", 1));
-	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", LIMIT_MS));
-	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", PERIOD_MS));
-	add_spinner(_metadata, &self->sp, HOG_NICE, cpu1);
-	victim = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
 	sleep_ms(100);
 	ASSERT_EQ(0, read_events(&before));
-
-	/*
-	 * The worst case: the wait passes the limit just after a decision, so
-	 * the move waits for the one after.
-	 */
 	after_a_decision(_metadata, PERIOD_MS);
 	sleep_ms(PERIOD_MS - LIMIT_MS + 10);
 	atomic_store(&victim->watch_cpu, 3);
@@ -1392,6 +1418,269 @@ TEST_F(balance, starving_thread_moves_within_guarantee)
 	EXPECT_EQ(1, count_moves(atomic_load(&victim->tid)))
 		TH_LOG("the victim was moved %d times",
 		       count_moves(atomic_load(&victim->tid)));
+}
+
+/* Standalone at LIMIT_MS and PERIOD_MS: only this balancer moves. */
+static void standalone_at_test_limits(struct __test_metadata *_metadata)
+{
+	ASSERT_EQ(0, set_knob("sched_sourcesink_standalone", 1));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", LIMIT_MS));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", PERIOD_MS));
+}
+
+TEST_F(balance, starving_thread_moves_within_guarantee)
+{
+	static const int cpu1[] = { 1, -1 };
+	struct spinner *victim;
+
+	standalone_at_test_limits(_metadata);
+	add_spinner(_metadata, &self->sp, HOG_NICE, cpu1);
+	victim = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
+	expect_moved_within_guarantee(_metadata, victim);
+}
+
+/* --- group scheduling and CPU bandwidth (cgroup v2) ---------------------- */
+
+static int write_str(const char *path, const char *str)
+{
+	return write_buf(path, str, strlen(str));
+}
+
+/*
+ * Put the test's process in TEST_CGROUP, with the cpu controller on for a
+ * threaded child TEST_CGROUP/victim that @victim alone is moved into;
+ * @weight and @max go to its cpu.weight and cpu.max.  The other spinners
+ * stay in TEST_CGROUP: a group se of the default weight beside them.
+ */
+static void victim_in_cgroup(struct __test_metadata *_metadata,
+			     struct spinner *victim, const char *weight,
+			     const char *max)
+{
+	char id[32], controllers[256];
+
+	ASSERT_EQ(0, read_line("/sys/fs/cgroup/cgroup.subtree_control",
+			       controllers, sizeof(controllers)));
+	ASSERT_NE(NULL, strstr(controllers, "cpu"))
+		TH_LOG("needs cgroup v2 at /sys/fs/cgroup with the cpu controller");
+	ASSERT_EQ(0, mkdir(TEST_CGROUP, 0755))
+		TH_LOG("mkdir " TEST_CGROUP ": %s", strerror(errno));
+	ASSERT_EQ(0, write_str(TEST_CGROUP "/cgroup.subtree_control", "+cpu"));
+	ASSERT_EQ(0, mkdir(TEST_CGROUP "/victim", 0755));
+	ASSERT_EQ(0, write_str(TEST_CGROUP "/victim/cgroup.type", "threaded"));
+	snprintf(id, sizeof(id), "%d", getpid());
+	ASSERT_EQ(0, write_str(TEST_CGROUP "/cgroup.procs", id));
+	snprintf(id, sizeof(id), "%d", atomic_load(&victim->tid));
+	ASSERT_EQ(0, write_str(TEST_CGROUP "/victim/cgroup.threads", id));
+	ASSERT_EQ(0, write_str(TEST_CGROUP "/victim/cpu.weight", weight));
+	ASSERT_EQ(0, write_str(TEST_CGROUP "/victim/cpu.max", max));
+}
+
+/* The victim group's cpu.stat nr_throttled: how often its quota ran out. */
+static long long victim_throttle_count(void)
+{
+	char line[128];
+	long long n = -1;
+	FILE *f;
+
+	f = fopen(TEST_CGROUP "/victim/cpu.stat", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "nr_throttled %lld", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+/*
+ * A nice 0 thread whose group has cpu.weight 1 starves behind a nice 0 hog
+ * that sits in its parent group: the group's weight, not its own, is what
+ * makes it wait.  Waiting past the limit beside idle CPU 3, it is moved
+ * there within the guarantee like any starving thread.
+ */
+TEST_F(balance, low_weight_group_thread_moves_within_guarantee)
+{
+	static const int cpu1[] = { 1, -1 };
+	struct spinner *victim;
+
+	standalone_at_test_limits(_metadata);
+	add_spinner(_metadata, &self->sp, 0, cpu1);
+	victim = add_victim(_metadata, &self->sp, 0, cpu1);
+	victim_in_cgroup(_metadata, victim, "1", "max");
+	expect_moved_within_guarantee(_metadata, victim);
+}
+
+/*
+ * A thread whose group is throttled by cpu.max stays queued on its CPU
+ * while it waits for its quota, behind a hog that keeps the CPU busy: the
+ * wait is the quota's doing and no move could shorten it.  Beside idle
+ * CPU 3, it is never moved for 3 s (15 decisions), however long it waits.
+ * With the quota lifted and the weight lowered, the same thread starves
+ * and is moved to CPU 3: the test could see a move.
+ */
+#define THROTTLED_MS	3000
+
+TEST_F(balance, throttled_thread_is_never_moved)
+{
+	static const int cpu1[] = { 1, -1 }, cpus13[] = { 1, 3, -1 };
+	long long throttled;
+	struct spinner *victim;
+	int tid, moves, i;
+
+	standalone_at_test_limits(_metadata);
+	add_spinner(_metadata, &self->sp, 0, cpu1);
+	victim = add_victim(_metadata, &self->sp, 0, cpu1);
+	tid = atomic_load(&victim->tid);
+	/* 5 ms every 500 ms: throttled for all but 1% of the time. */
+	victim_in_cgroup(_metadata, victim, "100", "5000 500000");
+	throttled = victim_throttle_count();
+	widen(_metadata, victim, cpus13);
+	sleep_ms(THROTTLED_MS);
+	moves = count_moves(tid);
+	throttled = victim_throttle_count() - throttled;
+	TH_LOG("throttled %lld times in %d ms, moved %d times", throttled,
+	       THROTTLED_MS, moves);
+	EXPECT_GE(throttled, THROTTLED_MS / 500 - 1)
+		TH_LOG("the quota did not throttle the thread: the test proves nothing");
+	EXPECT_EQ(0, moves) {
+		log_pairs(_metadata);
+	}
+
+	ASSERT_EQ(0, write_str(TEST_CGROUP "/victim/cpu.max", "max"));
+	ASSERT_EQ(0, write_str(TEST_CGROUP "/victim/cpu.weight", "1"));
+	for (i = 0; i < 100 && count_moves(tid) == moves; i++)
+		sleep_ms(10);
+	EXPECT_GT(count_moves(tid), moves)
+		TH_LOG("unthrottled and starving, the thread was not moved in 1 s");
+}
+
+/* --- CPU isolation and nohz_full ------------------------------------------ */
+
+/*
+ * Booted with isolcpus=domain,3 nohz_full=2: CPU 3 has no sched domain, so
+ * the stock balancer never balances it, and CPU 2's tick stops while it
+ * runs one task.
+ */
+FIXTURE(isolation) {
+	int saved[NR_KNOBS];
+	struct spinners sp;
+};
+
+FIXTURE_SETUP(isolation)
+{
+	char isolated[64] = "", nohz_full[64] = "";
+
+	read_line("/sys/devices/system/cpu/isolated", isolated, sizeof(isolated));
+	read_line("/sys/devices/system/cpu/nohz_full", nohz_full, sizeof(nohz_full));
+	if (strcmp(isolated, "3\n") || strcmp(nohz_full, "2\n"))
+		SKIP(return, "needs a boot with isolcpus=domain,3 nohz_full=2");
+	if (geteuid())
+		SKIP(return, "needs root");
+	start_balance_test(_metadata, self->saved);
+}
+
+FIXTURE_TEARDOWN_PARENT(isolation)
+{
+	end_balance_test(self->saved);
+}
+
+/*
+ * A thread starving on CPU 1 and allowed on isolated CPU 3 stays off it:
+ * neither this balancer nor the stock one balances CPUs without a sched
+ * domain.  Allowed on CPU 2 as well, it is moved there, not to CPU 3.
+ */
+TEST_F(isolation, never_moves_onto_an_isolated_cpu)
+{
+	static const int cpu1[] = { 1, -1 }, cpus13[] = { 1, 3, -1 };
+	static const int cpus123[] = { 1, 2, 3, -1 };
+	int tid, moves, i, p, src, dst, to3 = 0, to2 = 0;
+	struct spinner *victim;
+	char line[512];
+	struct view v;
+	FILE *f;
+
+	ASSERT_EQ(0, read_view(&v));
+	EXPECT_EQ(1, v.cpu[3].isolated);
+	EXPECT_EQ(0, v.cpu[1].isolated);
+	EXPECT_EQ(0, v.cpu[2].isolated);
+
+	standalone_at_test_limits(_metadata);
+	add_spinner(_metadata, &self->sp, HOG_NICE, cpu1);
+	victim = add_victim_from(_metadata, &self->sp, VICTIM_NICE, 2, cpu1);
+	tid = atomic_load(&victim->tid);
+	widen(_metadata, victim, cpus13);
+	sleep_ms(2000);
+	moves = count_moves(tid);
+	EXPECT_EQ(0, moves) {
+		log_pairs(_metadata);
+	}
+
+	widen(_metadata, victim, cpus123);
+	for (i = 0; i < 100 && count_moves(tid) == moves; i++)
+		sleep_ms(10);
+	f = fopen(TRACING "trace", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		if (!parse_move(line, &p, &src, &dst) || p != tid)
+			continue;
+		to2 += dst == 2;
+		to3 += dst == 3;
+	}
+	fclose(f);
+	EXPECT_EQ(0, to3);
+	EXPECT_EQ(1, to2) TH_LOG("allowed on CPU 2 too, it was not moved there in 1 s");
+}
+
+/*
+ * nohz_full CPU 2 runs one spinner, so its tick stops and publishes
+ * nothing more (but a residual tick a second).  What the view says of it
+ * must still hold at every moment: busy since the spinner first ran there
+ * (since_idle_ms is the time since then, within NOHZ_SLACK_MS), and no
+ * starving thread.  The tick must have stopped, or the test proves
+ * nothing.
+ */
+#define NOHZ_SLACK_MS	40	/* ten 4 ms ticks of vCPU stalls */
+
+TEST_F(isolation, nohz_full_cpu_state_stays_current)
+{
+	static const int cpu2[] = { 2, -1 };
+	long long started, t0, t1, lo, hi;
+	struct spinner *s = &self->sp.s[0];
+	unsigned long long ticks = 0;
+	int i, wrong = 0;
+	struct view v;
+
+	add_spinner(_metadata, &self->sp, 0, cpu2);
+	atomic_store(&s->watch_cpu, 2);
+	wait_running(_metadata, &self->sp);
+	for (i = 0; i < 100 && !atomic_load(&s->arrived_ns); i++)
+		sleep_ms(10);
+	started = atomic_load(&s->arrived_ns);
+	ASSERT_NE(0, started);
+	sleep_ms(300);
+	for (i = 0; i < 20; i++) {
+		t0 = now_ns();
+		ASSERT_EQ(0, read_view(&v));
+		t1 = now_ns();
+		if (!i)
+			ticks = v.cpu[2].ticks;
+		lo = (t0 - started) / 1000000 - NOHZ_SLACK_MS;
+		hi = (t1 - started) / 1000000 + NOHZ_SLACK_MS;
+		if ((long long)v.cpu[2].since_idle_ms < lo ||
+		    (long long)v.cpu[2].since_idle_ms > hi ||
+		    !is_state(&v, 2, "SINK")) {
+			TH_LOG("cpu 2 at %lld ms: since_idle_ms=%llu, not in [%lld, %lld], %s",
+			       (t0 - started) / 1000000, v.cpu[2].since_idle_ms,
+			       lo, hi, v.cpu[2].state);
+			wrong++;
+		}
+		sleep_ms(100);
+	}
+	TH_LOG("cpu 2: %llu ticks in 2 s", v.cpu[2].ticks - ticks);
+	/* HZ is 250 or less: 475 ticks in 1.9 s when the tick runs. */
+	ASSERT_LT(v.cpu[2].ticks - ticks, 100)
+		TH_LOG("the tick did not stop on nohz_full cpu 2: the test proves nothing");
+	EXPECT_EQ(0, wrong);
 }
 
 /*
