@@ -6,15 +6,17 @@
 #   make bench   the balancer against stock 6.12: build/bench/report.md
 #   make bench-quick   the same, one repetition: a smoke run
 #   make check-debug   the tests on a lockdep/KASAN/UBSAN kernel
+#   make check-rt      the tests on a PREEMPT_RT kernel (Debian's rt values)
 #   make check-kcsan   the tests on a KCSAN kernel: data races
 #   make soak    10 minutes of hotplug, churn and overload on that kernel
 #                (SOAK_MINUTES=N to change the length)
 #   make check-build   the build matrix: options off, SMP=n, NUMA=n, debug,
-#                gcc and clang-16, W=1 and sparse on the new files
+#                PREEMPT_RT, SCHED_CORE (booted), i386, arm, arm64, gcc and
+#                clang-16, W=1 and sparse on the new files
 #   make patch   the change as a git format-patch series: build/patch/
 #
 # Everything built lands in build/ (git-ignored).  Lower-level targets:
-# kernel, kernel-debug, kernel-kcsan, guest, deps, clean.
+# kernel, kernel-debug, kernel-kcsan, kernel-rt, guest, deps, clean.
 
 BUILD   := build
 KSRC    := $(BUILD)/linux
@@ -45,9 +47,9 @@ GUEST_CFLAGS := -static -O2 -Wall -pthread
 
 # The steps depend on each other through files; run them in order.
 .NOTPARALLEL:
-.PHONY: run check check-large check-debug check-kcsan soak check-build patch \
-	bench bench-quick deps bench-deps build-deps kernel kernel-debug \
-	kernel-kcsan guest clean
+.PHONY: run check check-large check-debug check-kcsan check-rt soak \
+	check-build patch bench bench-quick deps bench-deps build-deps kernel \
+	kernel-debug kernel-kcsan kernel-rt guest clean
 
 run: deps kernel guest
 	scripts/vm --cpus 4 --timeout 300 -- scripts/guest/demo
@@ -64,11 +66,14 @@ check-debug: deps kernel-debug guest
 check-kcsan: deps kernel-kcsan guest
 	scripts/check --kcsan
 
+check-rt: deps kernel-rt guest
+	scripts/check --rt
+
 SOAK_MINUTES ?= 10
 soak: deps kernel-debug guest
 	scripts/soak --minutes $(SOAK_MINUTES)
 
-check-build: deps build-deps kernel kernel-debug
+check-build: deps build-deps kernel kernel-debug kernel-rt guest
 	scripts/check-build
 
 patch: deps $(BUILD)/.tree
@@ -94,6 +99,8 @@ kernel: $(BZIMAGE)
 kernel-debug: $(BZIMAGE_DEBUG)
 
 kernel-kcsan: $(BZIMAGE_KCSAN)
+
+kernel-rt: $(BZIMAGE_RT)
 
 guest: $(INITRD) $(GUEST_PROGS)
 

@@ -91,7 +91,7 @@
  *
  * A thread only moves between CPUs of one root domain, as the stock
  * balancer's do, and not to a core running another core-scheduling cookie
- * (task_hot()).  An idle CPU is the best sink.  A sink takes at most one
+ * until it has waited 2 * L (task_hot()).  An idle CPU is the best sink.  A sink takes at most one
  * thread in a decision and gives none; a CPU kept busy by real-time or deadline work is
  * no sink; and a thread moved by one decision is not moved by the next
  * unless it starves again.  The move is the stock balancer's:
@@ -166,10 +166,15 @@ static u64 sourcesink_limit(void)
  * The one decision in flight.  @lock keeps a slow decision from running
  * into the next; @cpus and @nodes are its scratch snapshot, one entry per
  * CPU and per node; @node_step is the jiffies of the last node-level step.
+ * @last_ns and @longest_ns are how long the last decision and the longest
+ * so far ran: the decision cannot be preempted, so this is also the
+ * longest stretch it keeps its CPU from rescheduling.
  */
 static struct {
 	raw_spinlock_t			lock;
 	u64				seq;
+	u64				last_ns;
+	u64				longest_ns;
 	unsigned long			node_step;
 	struct sourcesink_view		*cpus;
 	struct sourcesink_view		*nodes;
@@ -251,17 +256,18 @@ void __sourcesink_switch(struct rq *rq, struct task_struct *prev,
 		sourcesink_end_wait(rq, next);
 
 	if (is_idle_task(prev))
-		rq->sourcesink.idle_exit = rq_clock(rq);
+		WRITE_ONCE(rq->sourcesink.idle_exit, rq_clock(rq));
 	else
 		sourcesink_update(rq, prev, task_on_rq_queued(prev));
 }
 
 /*
- * Does @p wait for its CPU bandwidth quota on @cpu rather than for a CPU?
+ * Would @p wait for its CPU bandwidth quota on @cpu rather than for a CPU?
  * A group throttled by cpu.max keeps its threads queued on their runqueues
  * until the quota refills; no move shortens that wait, and the stock
- * balancer refuses such moves (throttled_lb_pair()).  The throttle count
- * changes under the runqueue lock, which the callers hold.
+ * balancer refuses such moves (throttled_lb_pair()).  A throttle count
+ * changes under its runqueue's lock, which the callers hold, and so does
+ * the group of a queued task (sched_move_task()).
  */
 static bool sourcesink_throttled(struct task_struct *p, int cpu)
 {
@@ -272,30 +278,45 @@ static bool sourcesink_throttled(struct task_struct *p, int cpu)
 #endif
 }
 
+/* The same for the CPU @p is queued on, one load fewer for the tick. */
+static bool sourcesink_throttled_here(struct task_struct *p)
+{
+#ifdef CONFIG_CFS_BANDWIDTH
+	return cfs_rq_of(&p->se)->throttle_count;
+#else
+	return false;
+#endif
+}
+
 /*
  * The oldest waiter of @rq whose wait counts: not one held by its group's
  * quota.  A throttled head has its wait restarted now and goes to the
  * tail, which keeps the list in wait order; once its group is unthrottled,
  * its wait thus counts from the last tick that found it throttled at the
- * head.  At most SOURCESINK_THROTTLED_MAX of them are looked at in one
- * tick, so when more are throttled each restarts every few ticks; when the
- * bound is spent, the tick reports no starving waiter rather than invent a
- * SOURCE out of waits it has not checked.
+ * head.  (A waiter throttled and released while another waited ahead of
+ * it keeps its first start: throttling moves no task, so nothing else
+ * sees it.)  At most SOURCESINK_THROTTLED_MAX of them are looked at in one
+ * tick; when that bound is spent, *@unknown says the tick could not tell.
  */
-static struct task_struct *sourcesink_oldest(struct rq *rq, u64 now)
+static struct task_struct *sourcesink_oldest(struct rq *rq, u64 now,
+					     bool *unknown)
 {
 	struct list_head *waiters = &rq->sourcesink.waiters;
 	struct task_struct *p;
 	int skipped;
 
+	*unknown = false;
 	for (skipped = 0; ; skipped++) {
 		p = list_first_entry_or_null(waiters, struct task_struct,
 					     sourcesink.wait_node);
-		if (!p || !sourcesink_throttled(p, cpu_of(rq)))
+		if (!p || !sourcesink_throttled_here(p))
 			return p;
-		if (skipped == SOURCESINK_THROTTLED_MAX ||
-		    p->sourcesink.wait_start == now)
+		if (p->sourcesink.wait_start == now)
+			return NULL;	/* all throttled, all restarted */
+		if (skipped == SOURCESINK_THROTTLED_MAX) {
+			*unknown = true;
 			return NULL;
+		}
 		p->sourcesink.wait_start = now;
 		list_move_tail(&p->sourcesink.wait_node, waiters);
 	}
@@ -311,14 +332,18 @@ void __sourcesink_tick(struct rq *rq)
 	struct task_struct *oldest;
 	enum sourcesink_state state;
 	u64 oldest_wait = 0, since_idle = 0;
+	bool unknown;
 
-	oldest = sourcesink_oldest(rq, now);
+	oldest = sourcesink_oldest(rq, now, &unknown);
 	if (oldest)
 		oldest_wait = now - oldest->sourcesink.wait_start;
 	if (!is_idle_task(curr))
 		since_idle = now - ss->idle_exit;
 
 	state = sourcesink_classify(oldest_wait, since_idle, limit);
+	/* Waits it could not check: neither give nor take this period. */
+	if (unknown)
+		state = SOURCESINK_NEITHER;
 	WRITE_ONCE(ss->state, state);
 	WRITE_ONCE(ss->movable, ss->nr_movable);
 	WRITE_ONCE(ss->oldest_wait, oldest_wait);
@@ -340,7 +365,7 @@ static void sourcesink_track_rq(struct rq *rq)
 	rq_lock_irqsave(rq, &rf);
 	update_rq_clock(rq);
 	/* Assume it was idle just now rather than invent a SOURCE. */
-	rq->sourcesink.idle_exit = rq_clock(rq);
+	WRITE_ONCE(rq->sourcesink.idle_exit, rq_clock(rq));
 	list_for_each_entry(p, &rq->cfs_tasks, se.group_node)
 		sourcesink_update(rq, p, true);
 	rq_unlock_irqrestore(rq, &rf);
@@ -561,12 +586,14 @@ static void sourcesink_read_cpu(int cpu, struct sourcesink_view *v)
 	v->idle = idle_cpu(cpu);
 	if (v->idle) {
 		v->state = SOURCESINK_SINK;
-	} else if (tick_nohz_tick_stopped_cpu(cpu)) {
+	} else if (tick_nohz_tick_stopped_cpu(cpu) && !READ_ONCE(ss->nr_movable)) {
 		/*
-		 * A busy CPU whose tick has stopped (nohz_full) runs one
-		 * task and queues none, since a second one restarts the
-		 * tick; what it published last is from before.  It has
-		 * been busy since it last left idle.
+		 * A busy CPU whose tick has stopped (nohz_full) with no
+		 * movable waiter: what it published last is from before
+		 * its tick stopped, and it has been busy since it last left
+		 * idle.  With waiters (queued behind a FIFO task, which
+		 * lets the tick stop), sched_tick_remote() publishes once a
+		 * second.  sched_clock_cpu() is what rq_clock() follows.
 		 */
 		v->since_idle = sched_clock_cpu(cpu) - READ_ONCE(ss->idle_exit);
 		if ((s64)v->since_idle < 0)
@@ -593,7 +620,7 @@ static void sourcesink_read_cpu(int cpu, struct sourcesink_view *v)
  */
 static bool sourcesink_balanced(int cpu)
 {
-	return rcu_access_pointer(cpu_rq(cpu)->sd);
+	return !!rcu_access_pointer(cpu_rq(cpu)->sd);
 }
 
 /* The node-level period: sched_sourcesink_node_period_ms, or four periods. */
@@ -676,7 +703,7 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 	if (!cpu_active(dv->id) || src->rd != dst->rd ||
 	    !rcu_access_pointer(src->sd) || !rcu_access_pointer(dst->sd)) {
 		/* Offline or repartitioned since the snapshot: no move. */
-		why = SOURCESINK_REFUSED_NO_MOVABLE;
+		why = SOURCESINK_REFUSED_DOMAIN;
 		*starving = true;
 		goto unlock;
 	}
@@ -710,8 +737,13 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 			why = SOURCESINK_REFUSED_THROTTLED;
 			continue;
 		}
-		/* As task_hot(): the sink's core must run @p's cookie. */
-		if (!sched_core_cookie_match(dst, p)) {
+		/*
+		 * As task_hot() for the stock balancer, a core that runs
+		 * another cookie is avoided, until the thread has waited
+		 * two limits (the stock balancer tries again after
+		 * cache_nice_tries failures).
+		 */
+		if (!sched_core_cookie_match(dst, p) && wait <= 2 * d->limit) {
 			why = SOURCESINK_REFUSED_CORE_COOKIE;
 			continue;
 		}
@@ -995,6 +1027,7 @@ void sourcesink_balance(struct rq *this_rq)
 	unsigned long next = READ_ONCE(sourcesink_next_decision);
 	unsigned long now = jiffies;
 	unsigned long period;
+	u64 start, took;
 
 	if (!static_branch_likely(&sched_sourcesink_active) ||
 	    !READ_ONCE(sysctl_sched_sourcesink_mode) ||
@@ -1007,7 +1040,12 @@ void sourcesink_balance(struct rq *this_rq)
 		return;
 	if (!raw_spin_trylock(&sourcesink_decider.lock))
 		return;
+	start = local_clock();
 	sourcesink_decide(this_rq);
+	took = local_clock() - start;
+	WRITE_ONCE(sourcesink_decider.last_ns, took);
+	if (took > sourcesink_decider.longest_ns)
+		WRITE_ONCE(sourcesink_decider.longest_ns, took);
 	raw_spin_unlock(&sourcesink_decider.lock);
 }
 
@@ -1034,6 +1072,7 @@ static const char * const sourcesink_event_names[] = {
 	[SOURCESINK_REFUSED_PREFERRED_NODE]	= "refused_preferred_node",
 	[SOURCESINK_REFUSED_THROTTLED]		= "refused_throttled",
 	[SOURCESINK_REFUSED_CORE_COOKIE]	= "refused_core_cookie",
+	[SOURCESINK_REFUSED_DOMAIN]		= "refused_domain",
 	[SOURCESINK_NODE_DECISIONS]		= "node_decisions",
 	[SOURCESINK_NODE_MOVED]			= "node_moved",
 };
@@ -1089,6 +1128,9 @@ static int sourcesink_show(struct seq_file *m, void *unused)
 	for (i = 0; i < SOURCESINK_NR_EVENTS; i++)
 		seq_printf(m, " %s=%llu", sourcesink_event_names[i], events[i]);
 	seq_putc(m, '\n');
+	seq_printf(m, "decision: last_us=%llu longest_us=%llu\n",
+		   div_u64(READ_ONCE(sourcesink_decider.last_ns), NSEC_PER_USEC),
+		   div_u64(READ_ONCE(sourcesink_decider.longest_ns), NSEC_PER_USEC));
 
 	for_each_online_cpu(cpu) {
 		struct sourcesink_rq *ss = &cpu_rq(cpu)->sourcesink;
