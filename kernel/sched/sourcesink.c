@@ -21,20 +21,28 @@
  *
  *	wait(cpu)   = now - start of the oldest movable task's wait on cpu
  *		      (0 when cpu has no movable waiter)
- *	idle(cpu)   = now - last time cpu ran its idle task
- *		      (0 while it is idle)
+ *	idle(cpu)   = now - last time cpu ran its idle task, or only
+ *		      SCHED_IDLE tasks (0 while it does)
  *	starving    = wait(cpu) > L
+ *	room        = idle(cpu) <= L
  *
- * Each CPU's runqueue is in exactly one of three states:
+ * Each CPU's runqueue is in exactly one of three states, symmetric in the
+ * two facts:
  *
- *	SOURCE  = starving && idle(cpu) > L
- *	NEITHER = starving && idle(cpu) <= L
- *	SINK    = !starving
+ *	SOURCE  = starving && !room
+ *	SINK    = !starving && room
+ *	NEITHER = otherwise
  *
  * A SOURCE holds a thread that has waited too long although the CPU has
- * been busy throughout: that wait will not end by itself.  NEITHER is
- * transient starvation on a CPU that had spare time within the limit.  A
- * SINK can take threads.  A CPU running its idle task is a SINK.
+ * been busy throughout: that wait will not end by itself.  A SINK has had
+ * time to spare within the limit and nobody starving: a starving thread
+ * moved there runs within a limit or so, where it would wait on where it
+ * is, so the move shortens its wait.  NEITHER is the rest: a CPU busy
+ * throughout with nobody starving (no room, nothing to give), or transient
+ * starvation on a CPU that idled within the limit.  A CPU kept busy by
+ * real-time or deadline work is not idle, so it is no SINK.  A CPU running
+ * its idle task is a SINK; so is one running only SCHED_IDLE tasks, as
+ * sched_idle_cpu() says for wake-ups: a thread moved there preempts them.
  *
  * Each CPU also has a load, the PELT runnable average of its fair tasks
  * plus the utilization of its RT and deadline tasks, in units where
@@ -337,7 +345,11 @@ void __sourcesink_tick(struct rq *rq)
 	oldest = sourcesink_oldest(rq, now, &unknown);
 	if (oldest)
 		oldest_wait = now - oldest->sourcesink.wait_start;
-	if (!is_idle_task(curr))
+
+	/* Only SCHED_IDLE tasks run: a thread moved here preempts them. */
+	if (rq->nr_running && rq->nr_running == rq->cfs.idle_h_nr_running)
+		WRITE_ONCE(ss->idle_exit, now);
+	else if (!is_idle_task(curr))
 		since_idle = now - ss->idle_exit;
 
 	state = sourcesink_classify(oldest_wait, since_idle, limit);
@@ -775,14 +787,18 @@ unlock:
 	return why;
 }
 
-/* Account one thread moved from @src to @dst in the snapshot. */
+/*
+ * Account one thread moved from @src to @dst in the snapshot: with no
+ * starving thread left, @src is as busy as it was but gives no more.
+ */
 static void sourcesink_moved(struct sourcesink_view *src,
-			     struct sourcesink_view *dst, bool starving)
+			     struct sourcesink_view *dst, bool starving,
+			     u64 limit)
 {
 	src->load -= min_t(unsigned long, src->load, SCHED_CAPACITY_SCALE);
 	src->nr_movable--;
 	if (!starving)
-		src->state = SOURCESINK_SINK;
+		src->state = sourcesink_classify(0, src->since_idle, limit);
 	sourcesink_score_view(src);
 
 	dst->load += SCHED_CAPACITY_SCALE;
@@ -817,7 +833,7 @@ static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 	for (i = 0; i < nr; i++)
 		v[i].tried = false;
 	if (why == SOURCESINK_MOVED) {
-		sourcesink_moved(src, &v[dst], starving);
+		sourcesink_moved(src, &v[dst], starving, d->limit);
 		d->moves++;
 	}
 	return why;

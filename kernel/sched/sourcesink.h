@@ -90,19 +90,24 @@ struct sourcesink_rq {
 };
 
 /*
- * A runqueue's state from the wait of its oldest movable waiter and the
- * time since it was last idle, both in the unit of @limit.  "Longer than
- * the limit" is strict: a wait of exactly @limit is not starvation, and a
- * CPU idle exactly @limit ago was idle within the limit.
+ * A runqueue's state from the two facts the tick has: does its oldest
+ * movable waiter starve (waited longer than @limit), and was the CPU idle
+ * within @limit (it has room)?  SOURCE starves without room, SINK has room
+ * and no starvation, NEITHER is either mixed case.  Both times are in the
+ * unit of @limit, and "longer than" is strict: a wait of exactly @limit is
+ * not starvation, and a CPU idle exactly @limit ago was idle within it.
  */
 static inline enum sourcesink_state
 sourcesink_classify(u64 oldest_wait, u64 since_idle, u64 limit)
 {
-	if (oldest_wait <= limit)
+	bool starving = oldest_wait > limit;
+	bool room = since_idle <= limit;
+
+	if (starving && !room)
+		return SOURCESINK_SOURCE;
+	if (!starving && room)
 		return SOURCESINK_SINK;
-	if (since_idle <= limit)
-		return SOURCESINK_NEITHER;
-	return SOURCESINK_SOURCE;
+	return SOURCESINK_NEITHER;
 }
 
 /*

@@ -21,29 +21,37 @@ static const unsigned long loads[] = {
 	0, 1, 205, 512, 1023, 1024, 1025, 2048, 64 * 1024, UINT_MAX,
 };
 
-static void sourcesink_test_no_waiter_is_sink(struct kunit *test)
-{
-	int i;
-
-	for (i = 0; i < ARRAY_SIZE(limits); i++) {
-		KUNIT_EXPECT_EQ(test, sourcesink_classify(0, 0, limits[i]),
-				SOURCESINK_SINK);
-		KUNIT_EXPECT_EQ(test, sourcesink_classify(0, U64_MAX, limits[i]),
-				SOURCESINK_SINK);
-	}
-}
-
-static void sourcesink_test_wait_at_limit_is_not_starving(struct kunit *test)
+/* No starving thread and idle within the limit: room, nothing to give. */
+static void sourcesink_test_room_without_starvation_is_sink(struct kunit *test)
 {
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(limits); i++) {
 		u64 l = limits[i];
 
-		KUNIT_EXPECT_EQ(test, sourcesink_classify(l - 1, 10 * l, l),
+		KUNIT_EXPECT_EQ(test, sourcesink_classify(0, 0, l), SOURCESINK_SINK);
+		KUNIT_EXPECT_EQ(test, sourcesink_classify(0, l, l), SOURCESINK_SINK);
+		KUNIT_EXPECT_EQ(test, sourcesink_classify(l, l, l), SOURCESINK_SINK);
+		KUNIT_EXPECT_EQ(test, sourcesink_classify(l - 1, 0, l),
 				SOURCESINK_SINK);
+	}
+}
+
+/* Busy throughout with nobody starving: no room, nothing to give. */
+static void sourcesink_test_busy_without_starvation_is_neither(struct kunit *test)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(limits); i++) {
+		u64 l = limits[i];
+
+		KUNIT_EXPECT_EQ(test, sourcesink_classify(0, l + 1, l),
+				SOURCESINK_NEITHER);
+		KUNIT_EXPECT_EQ(test, sourcesink_classify(0, U64_MAX, l),
+				SOURCESINK_NEITHER);
+		/* A wait of exactly the limit is not starvation. */
 		KUNIT_EXPECT_EQ(test, sourcesink_classify(l, 10 * l, l),
-				SOURCESINK_SINK);
+				SOURCESINK_NEITHER);
 	}
 }
 
@@ -61,6 +69,7 @@ static void sourcesink_test_starving_busy_cpu_is_source(struct kunit *test)
 	}
 }
 
+/* Starvation on a CPU that idled within the limit: transient. */
 static void sourcesink_test_recently_idle_is_neither(struct kunit *test)
 {
 	int i;
@@ -489,8 +498,8 @@ static void sourcesink_test_preferred_node(struct kunit *test)
 }
 
 static struct kunit_case sourcesink_test_cases[] = {
-	KUNIT_CASE(sourcesink_test_no_waiter_is_sink),
-	KUNIT_CASE(sourcesink_test_wait_at_limit_is_not_starving),
+	KUNIT_CASE(sourcesink_test_room_without_starvation_is_sink),
+	KUNIT_CASE(sourcesink_test_busy_without_starvation_is_neither),
 	KUNIT_CASE(sourcesink_test_starving_busy_cpu_is_source),
 	KUNIT_CASE(sourcesink_test_recently_idle_is_neither),
 	KUNIT_CASE(sourcesink_test_load_bounded),

@@ -145,6 +145,7 @@ struct cpu_view {
 	unsigned long long oldest_wait_ms;
 	unsigned long long since_idle_ms;
 	unsigned long long ticks;	/* in any state */
+	unsigned long long ticks_source;
 	int isolated;
 };
 
@@ -202,6 +203,7 @@ static int read_view(struct view *v)
 		if (!at || sscanf(at, " isolated=%d", &c.isolated) != 1)
 			return -EINVAL;
 		c.ticks = ticks[0] + ticks[1] + ticks[2];
+		c.ticks_source = ticks[2];
 		if (cpu < 0 || cpu >= MAX_CPUS)
 			return -ERANGE;
 		v->cpu[cpu] = c;
@@ -1061,6 +1063,30 @@ TEST_F(load, lone_running_thread_is_not_source)
 	}
 }
 
+/*
+ * A CPU busy throughout with one thread has no room and nothing to give:
+ * NEITHER once it has not been idle for the limit, never a SINK; an idle
+ * CPU stays a SINK.
+ */
+TEST_F(load, busy_cpu_with_nobody_starving_is_neither)
+{
+	static const int cpu1[] = { 1, -1 };
+	struct view v;
+	int i;
+
+	add_spinner(_metadata, &self->spinners, 0, cpu1);
+	wait_running(_metadata, &self->spinners);
+	sleep_ms(self->starvation_ms + 20);
+	for (i = 0; i < 25; i++) {
+		ASSERT_EQ(0, read_view(&v));
+		EXPECT_TRUE(is_state(&v, 1, "NEITHER"))
+			TH_LOG("busy cpu 1 is %s:\n%s", v.cpu[1].state, v.text);
+		EXPECT_TRUE(is_state(&v, 3, "SINK"))
+			TH_LOG("idle cpu 3 is %s", v.cpu[3].state);
+		sleep_ms(20);
+	}
+}
+
 static int no_states(const struct view *v)
 {
 	return !strstr(v->text, "SOURCE") && !strstr(v->text, "SINK") &&
@@ -1216,8 +1242,10 @@ struct pair {
 };
 
 /*
- * The first decision in the trace that chose a pair: 0 with the pair if it
- * saw at least @min_sources sources, -1 if it saw fewer or none chose one.
+ * The first decision in the trace that chose a pair, a source and a sink
+ * (one that found a source but no CPU with room chose none): 0 with the
+ * pair if it saw at least @min_sources sources, -1 if it saw fewer or none
+ * chose one.
  * Later decisions see what earlier moves changed, so only the first counts;
  * and kernel threads starve too and may be the ones moved, so tests that
  * check the choice read the decision, not the moves.
@@ -1239,7 +1267,7 @@ static int first_pair(unsigned int min_sources, struct pair *pair)
 		at = strstr(at, " sources=");
 		if (at && sscanf(at, " sources=%u sinks=%*u src_cpu=%d dst_cpu=%d src_%*[a-z]=%llu",
 				 &pair->sources, &pair->src, &pair->dst,
-				 &pair->src_metric) == 4 && pair->src >= 0)
+				 &pair->src_metric) == 4 && pair->src >= 0 && pair->dst >= 0)
 			found = pair->sources >= min_sources ? 0 : -1;
 	}
 	fclose(f);
@@ -1447,6 +1475,53 @@ TEST_F(balance, starving_thread_moves_within_guarantee)
 	expect_moved_within_guarantee(_metadata, victim);
 }
 
+/* --- where stock 6.12 leaves a thread beside an idle CPU ------------------ */
+
+/*
+ * A nice 19 thread allowed on two CPUs that each run a nice 0 hog starves
+ * on either: that wait is its share, and no move between the two shortens
+ * it.  Neither CPU has had room within the limit, so neither is a SINK, and
+ * in 10 s (50 decisions) this balancer moves it at most once, should one
+ * of them have idled just then.  The stock balancer moves it as well; its
+ * moves are not counted.
+ */
+#define TWO_HOGS_MS		10000
+#define TWO_HOGS_PERIOD_MS	200
+
+TEST_F_TIMEOUT(balance, starving_thread_stays_between_two_busy_cpus, 60)
+{
+	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
+	static const int cpus12[] = { 1, 2, -1 };
+	struct events before, after;
+	unsigned long long sourced;
+	struct spinner *victim;
+	struct view v0, v;
+	int tid, moves;
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", LIMIT_MS));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", TWO_HOGS_PERIOD_MS));
+	add_spinner(_metadata, &self->sp, 0, cpu1);
+	add_spinner(_metadata, &self->sp, 0, cpu2);
+	wait_running(_metadata, &self->sp);
+	victim = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
+	tid = atomic_load(&victim->tid);
+	ASSERT_EQ(0, read_events(&before));
+	ASSERT_EQ(0, read_view(&v0));
+	widen(_metadata, victim, cpus12);
+	sleep_ms(TWO_HOGS_MS);
+	ASSERT_EQ(0, read_events(&after));
+	ASSERT_EQ(0, read_view(&v));
+	moves = count_moves(tid);
+	sourced = v.cpu[1].ticks_source - v0.cpu[1].ticks_source +
+		  v.cpu[2].ticks_source - v0.cpu[2].ticks_source;
+	TH_LOG("moved %d times by this balancer in %d ms; %llu decisions, %llu ticks as a SOURCE",
+	       moves, TWO_HOGS_MS, after.decisions - before.decisions, sourced);
+	EXPECT_GT(sourced, 0) TH_LOG("it never starved: the test proves nothing");
+	EXPECT_LE(moves, 1) {
+		log_pairs(_metadata);
+	}
+}
+
 /* --- group scheduling and CPU bandwidth (cgroup v2) ---------------------- */
 
 static int write_str(const char *path, const char *str)
@@ -1643,7 +1718,8 @@ TEST_F(isolation, never_moves_onto_an_isolated_cpu)
  * nohz_full CPU 2 runs one spinner, so its tick stops and publishes
  * nothing more (but a residual tick a second).  What the view says of it
  * must still hold: busy since the spinner first ran there (since_idle_ms
- * is the time since then, within NOHZ_SLACK_MS), and no starving thread.
+ * is the time since then, within NOHZ_SLACK_MS), and no starving thread,
+ * so NEITHER: no room, nothing to give.
  * Read 20 times 100 ms apart; a stale view is off in nearly all of them
  * (by up to a second), so NOHZ_WRONG_MAX samples may be off, as one was in
  * one of five runs here for reasons not found.  The tick must have
@@ -1679,7 +1755,7 @@ TEST_F(isolation, nohz_full_cpu_state_stays_current)
 		hi = (t1 - started) / 1000000 + NOHZ_SLACK_MS;
 		if ((long long)v.cpu[2].since_idle_ms < lo ||
 		    (long long)v.cpu[2].since_idle_ms > hi ||
-		    !is_state(&v, 2, "SINK")) {
+		    !is_state(&v, 2, "NEITHER")) {
 			TH_LOG("cpu 2 at %lld ms: since_idle_ms=%llu, not in [%lld, %lld], %s",
 			       (t0 - started) / 1000000, v.cpu[2].since_idle_ms,
 			       lo, hi, v.cpu[2].state);
