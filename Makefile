@@ -150,7 +150,7 @@ $(GUEST)/scenario/%: scripts/guest/scenario/%.c scripts/guest/scenario/scenario.
 	@mkdir -p $(@D)
 	gcc $(GUEST_CFLAGS) -o $@ $<
 
-$(GUEST)/kselftest/%: tools/testing/selftests/sched/%.c | $(BUILD)/.tree
+$(GUEST)/kselftest/%: tools/testing/selftests/sched/%.c $(BUILD)/.tree
 	@mkdir -p $(@D)
 	gcc $(GUEST_CFLAGS) -o $@ $(KSRC)/tools/testing/selftests/sched/$*.c
 

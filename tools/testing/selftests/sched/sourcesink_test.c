@@ -1821,7 +1821,7 @@ FIXTURE_TEARDOWN_PARENT(core)
 #define COOKIE_LIMIT_MS		200
 #define COOKIE_PERIOD_MS	20
 
-TEST_F(core, other_cookie_core_waits_two_limits)
+TEST_F_TIMEOUT(core, other_cookie_core_waits_two_limits, 60)
 {
 	static const int cpu0[] = { 0, -1 }, cpu3[] = { 3, -1 };
 	static const int cpus02[] = { 0, 2, -1 };
@@ -1844,8 +1844,10 @@ TEST_F(core, other_cookie_core_waits_two_limits)
 	ASSERT_EQ(0, prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE, tid, PIDTYPE_PID, 0));
 	ASSERT_EQ(0, prctl(PR_SCHED_CORE, PR_SCHED_CORE_CREATE,
 			   atomic_load(&other->tid), PIDTYPE_PID, 0));
+	atomic_store(&victim->watch_cpu, 2);
 	widen(_metadata, victim, cpus02);
-	for (i = 0; i < 300 && !count_moves(tid); i++)
+	/* Its own clock says when it got there; the trace, who moved it. */
+	for (i = 0; i < 300 && !atomic_load(&victim->arrived_ns); i++)
 		sleep_ms(10);
 
 	f = fopen(TRACING "trace", "r");
