@@ -84,9 +84,7 @@
  *
  * Once per sched_sourcesink_period_ms, counted on one global clock, the
  * tick of whichever CPU sees the period expire raises SCHED_SOFTIRQ, and the
- * first CPU to claim the period in sched_balance_softirq() decides for all
- * (on PREEMPT_RT, where that softirq runs in ksoftirqd, the tick also wakes
- * a SCHED_FIFO thread to decide).
+ * first CPU to claim the period in sched_balance_softirq() decides for all.
  * It snapshots every active CPU that the stock balancer balances (one with
  * a sched domain: not isolcpus=domain, not an isolated cpuset partition),
  * grouped by NUMA node, and inside each node, up to
@@ -138,7 +136,6 @@
  */
 
 #include <linux/debugfs.h>
-#include <linux/irq_work.h>
 #include <linux/kthread.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -272,60 +269,6 @@ void __sourcesink_switch(struct rq *rq, struct task_struct *prev,
 		sourcesink_update(rq, prev, task_on_rq_queued(prev));
 }
 
-#ifdef CONFIG_PREEMPT_RT
-/*
- * On PREEMPT_RT, SCHED_SOFTIRQ runs in ksoftirqd, a SCHED_OTHER thread
- * that a busy CPU's fair threads can keep from running for seconds, and
- * the CPUs that tick are the busy ones.  There the tick wakes a
- * SCHED_FIFO thread of the lowest priority, through a hard irq_work since
- * it holds its runqueue's lock, and that thread decides.
- */
-static struct task_struct *sourcesink_thread;
-
-static void sourcesink_kick_thread(struct irq_work *work)
-{
-	struct task_struct *t = READ_ONCE(sourcesink_thread);
-
-	if (t)
-		wake_up_process(t);
-}
-
-static DEFINE_PER_CPU(struct irq_work, sourcesink_kick_work) =
-	IRQ_WORK_INIT_HARD(sourcesink_kick_thread);
-
-static int sourcesink_thread_fn(void *unused)
-{
-	for (;;) {
-		set_current_state(TASK_IDLE);
-		schedule();
-		preempt_disable();
-		sourcesink_balance(this_rq());
-		preempt_enable();
-	}
-	return 0;
-}
-
-static void sourcesink_start_thread(void)
-{
-	struct task_struct *t = kthread_run(sourcesink_thread_fn, NULL,
-					    "sourcesink");
-
-	if (WARN_ON(IS_ERR(t)))
-		return;
-	sched_set_fifo_low(t);
-	WRITE_ONCE(sourcesink_thread, t);
-}
-
-static void sourcesink_kick(void)
-{
-	if (sourcesink_due())
-		irq_work_queue(this_cpu_ptr(&sourcesink_kick_work));
-}
-#else
-static inline void sourcesink_start_thread(void) { }
-static inline void sourcesink_kick(void) { }
-#endif
-
 /*
  * Would @p wait for its CPU bandwidth quota on @cpu rather than for a CPU?
  * A group throttled by cpu.max keeps its threads queued on their runqueues
@@ -418,7 +361,6 @@ void __sourcesink_tick(struct rq *rq)
 	WRITE_ONCE(ss->oldest_wait, oldest_wait);
 	WRITE_ONCE(ss->since_idle, since_idle);
 	ss->ticks[state]++;
-	sourcesink_kick();
 }
 
 void sourcesink_init_rq(struct rq *rq)
@@ -627,7 +569,6 @@ static int __init sourcesink_init(void)
 	WRITE_ONCE(sourcesink_next_decision, jiffies +
 		   msecs_to_jiffies(sysctl_sched_sourcesink_period_ms));
 	register_sysctl_init("kernel", sourcesink_sysctls);
-	sourcesink_start_thread();
 	return 0;
 }
 late_initcall(sourcesink_init);
