@@ -1173,21 +1173,28 @@ static int read_events(struct events *e)
 	return read_level_events(e, "");
 }
 
-static long long migrations_of(int tid)
+/* The field @key of /proc/@tid/sched, or @none when it is not there. */
+static long long sched_field(int tid, const char *key, long long none)
 {
-	char path[64], line[256];
-	long long n = -1;
+	char path[64], line[256], format[80];
+	long long n = none;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/sched", tid);
+	snprintf(format, sizeof(format), "%s : %%lld", key);
 	f = fopen(path, "r");
 	if (!f)
-		return -1;
+		return none;
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "se.nr_migrations : %lld", &n) == 1)
+		if (sscanf(line, format, &n) == 1)
 			break;
 	fclose(f);
 	return n;
+}
+
+static long long migrations_of(int tid)
+{
+	return sched_field(tid, "se.nr_migrations", -1);
 }
 
 static int clear_trace(void)
@@ -2734,22 +2741,10 @@ static void *touch_memory(void *arg)
 	return NULL;
 }
 
-/* The node NUMA balancing prefers for @tid, or -1 for none. */
+/* The node NUMA balancing prefers for @tid: -1 for none, -2 unknown. */
 static int preferred_node(int tid)
 {
-	char path[64], line[256];
-	int node = -2;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/sched", tid);
-	f = fopen(path, "r");
-	if (!f)
-		return -2;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "numa_preferred_nid : %d", &node) == 1)
-			break;
-	fclose(f);
-	return node;
+	return sched_field(tid, "numa_preferred_nid", -2);
 }
 
 /* The node @tid last ran on, or -1. */
