@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +56,10 @@ static int read_int(const char *path, int *val)
 	return 0;
 }
 
-/* One pwrite() of exactly @len bytes at @off: 0, or -errno. */
+/*
+ * One write of exactly @len bytes at @off: 0, or -errno.  A plain write()
+ * at 0, since some files refuse pwrite() (/proc/PID/autogroup).
+ */
 static int write_at(const char *path, const char *buf, size_t len, off_t off)
 {
 	ssize_t n;
@@ -64,7 +68,7 @@ static int write_at(const char *path, const char *buf, size_t len, off_t off)
 	fd = open(path, O_WRONLY);
 	if (fd < 0)
 		return -errno;
-	n = pwrite(fd, buf, len, off);
+	n = off ? pwrite(fd, buf, len, off) : write(fd, buf, len);
 	err = errno;
 	close(fd);
 	if (n < 0)
@@ -867,6 +871,28 @@ static void *spin(void *arg)
 }
 
 /*
+ * A spinner that sleeps 1 ms in every 10.  Made SCHED_FIFO, it still leaves
+ * its CPU to the per-CPU kthreads that PREEMPT_RT runs at FIFO priority 1
+ * (rcuc, ktimers): a FIFO thread that never sleeps starves them, stalls
+ * RCU and with it the teardown that waits for a grace period.
+ */
+static void *spin_leaving_room(void *arg)
+{
+	struct spinner *s = arg;
+	long long slice_end;
+
+	atomic_store(&s->tid, gettid());
+	atomic_store(&s->running, 1);
+	while (!atomic_load_explicit(&stop_spinning, memory_order_relaxed)) {
+		slice_end = now_ns() + 9000000LL;
+		while (now_ns() < slice_end)
+			;
+		sleep_ms(1);
+	}
+	return NULL;
+}
+
+/*
  * A thread running @fn (spin(), or a variant) at @nice allowed on @cpus (a
  * -1 terminated list).  It inherits the nice value of the thread that
  * creates it, since it may not run soon enough to set its own.
@@ -1318,6 +1344,7 @@ static void start_balance_test(struct __test_metadata *_metadata, int *saved)
 }
 
 #define TEST_CGROUP	"/sys/fs/cgroup/sourcesink_test"
+#define PARTITION_CGROUP	"/sys/fs/cgroup/sourcesink_partition"
 
 /* From the parent, once the test's threads are gone: put it all back. */
 static void end_balance_test(const int *saved)
@@ -1330,6 +1357,11 @@ static void end_balance_test(const int *saved)
 	write_buf(DECISION_EVENT, "0", 1);
 	/* A cgroup the test made empties as its threads are reaped. */
 	for (i = 0; i < 100 && rmdir(TEST_CGROUP "/victim") && errno == EBUSY; i++)
+		sleep_ms(10);
+	for (i = 0; i < 100 && rmdir(TEST_CGROUP "/nest/inner") && errno == EBUSY; i++)
+		sleep_ms(10);
+	rmdir(TEST_CGROUP "/nest");
+	for (i = 0; i < 100 && rmdir(PARTITION_CGROUP) && errno == EBUSY; i++)
 		sleep_ms(10);
 	for (i = 0; i < 100 && rmdir(TEST_CGROUP) && errno == EBUSY; i++)
 		sleep_ms(10);
@@ -1387,13 +1419,14 @@ static struct spinner *add_victim(struct __test_metadata *_metadata,
 	return add_victim_from(_metadata, sp, nice, 3, cpus);
 }
 
+/* By tid: @s may be a thread of this process or a process of its own. */
 static void widen(struct __test_metadata *_metadata, struct spinner *s,
 		  const int *cpus)
 {
 	cpu_set_t set;
 
 	cpus_of(&set, cpus);
-	ASSERT_EQ(0, pthread_setaffinity_np(s->thread, sizeof(set), &set));
+	ASSERT_EQ(0, sched_setaffinity(atomic_load(&s->tid), sizeof(set), &set));
 }
 
 /* Return just after a decision, so the next one is a whole period away. */
@@ -1644,6 +1677,144 @@ TEST_F(balance, throttled_thread_is_never_moved)
 		TH_LOG("unthrottled and starving, the thread was not moved in 1 s");
 }
 
+/*
+ * A process of its own spinning as a spinner in shared memory, at @nice,
+ * first alone on @first (idle, so that it runs and has a pid), then
+ * confined to @cpus; with @new_session, setsid() makes it the leader of a
+ * session, and so of an autogroup, of its own.  It dies with the test.
+ */
+static struct spinner *add_process(struct __test_metadata *_metadata,
+				   int nice, int first, const int *cpus,
+				   bool new_session)
+{
+	const int home[] = { first, -1 };
+	struct spinner *s;
+	cpu_set_t set;
+	pid_t pid;
+	int i;
+
+	s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (s == MAP_FAILED)
+		return NULL;
+	atomic_store(&s->watch_cpu, -1);
+	pid = fork();
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (new_session)
+			setsid();
+		cpus_of(&set, home);
+		sched_setaffinity(0, sizeof(set), &set);
+		setpriority(PRIO_PROCESS, 0, nice);
+		spin(s);
+		_exit(0);
+	}
+	for (i = 0; pid > 0 && i < 500 && !atomic_load(&s->running); i++)
+		sleep_ms(10);
+	cpus_of(&set, cpus);
+	if (!atomic_load(&s->running) || sched_setaffinity(pid, sizeof(set), &set))
+		return NULL;
+	return s;
+}
+
+static void kill_process(struct spinner *s)
+{
+	kill(atomic_load(&s->tid), SIGKILL);
+	waitpid(atomic_load(&s->tid), NULL, 0);
+}
+
+/*
+ * The same with autogroup: a nice 0 thread whose session's autogroup is
+ * reniced to 19 (as a desktop renices a busy session) starves behind a
+ * nice 0 hog of another session, and is moved within the guarantee.
+ */
+TEST_F(balance, low_weight_autogroup_thread_moves_within_guarantee)
+{
+	static const int cpu1[] = { 1, -1 };
+	struct spinner *victim;
+	char path[64];
+	int enabled;
+
+	ASSERT_EQ(0, read_int("/proc/sys/kernel/sched_autogroup_enabled", &enabled));
+	ASSERT_EQ(1, enabled) TH_LOG("autogroup is off: the test proves nothing");
+	standalone_at_test_limits(_metadata);
+	add_spinner(_metadata, &self->sp, 0, cpu1);
+	victim = add_process(_metadata, 0, 3, cpu1, true);
+	ASSERT_NE(NULL, victim);
+	snprintf(path, sizeof(path), "/proc/%d/autogroup", atomic_load(&victim->tid));
+	ASSERT_EQ(0, write_str(path, "19"));
+	expect_moved_within_guarantee(_metadata, victim);
+	kill_process(victim);
+}
+
+static bool is_partition(const char *expected)
+{
+	char line[128] = "";
+
+	read_line(PARTITION_CGROUP "/cpuset.cpus.partition", line, sizeof(line));
+	line[strcspn(line, "\n")] = 0;
+	return !strcmp(line, expected);
+}
+
+/*
+ * A cgroup v2 cpuset partition of CPUs 2 and 3 made "isolated" leaves them
+ * without sched domains, as isolcpus=domain does: a process starving on
+ * CPU 2 and allowed on CPU 3, idle, stays put for 2 s, while CPU 0 outside
+ * the partition runs and ticks, so decisions are taken.  The same
+ * partition turned into a balanced "root" one gets its domains back, and
+ * the process is moved to CPU 3: the test could see a move.
+ */
+TEST_F(balance, never_moves_within_an_isolated_partition)
+{
+	static const int cpu0[] = { 0, -1 };
+	static const int cpu2[] = { 2, -1 }, cpus23[] = { 2, 3, -1 };
+	struct spinner *hog, *victim;
+	struct events before, after;
+	char id[16];
+	struct view v;
+	int tid, i;
+
+	standalone_at_test_limits(_metadata);
+	add_spinner(_metadata, &self->sp, 0, cpu0);
+	hog = add_process(_metadata, HOG_NICE, 2, cpu2, false);
+	ASSERT_NE(NULL, hog);
+	victim = add_process(_metadata, VICTIM_NICE, 3, cpu2, false);
+	ASSERT_NE(NULL, victim);
+	tid = atomic_load(&victim->tid);
+	ASSERT_EQ(0, mkdir(PARTITION_CGROUP, 0755))
+		TH_LOG("mkdir " PARTITION_CGROUP ": %s", strerror(errno));
+	ASSERT_EQ(0, write_str(PARTITION_CGROUP "/cpuset.cpus", "2-3"));
+	snprintf(id, sizeof(id), "%d", atomic_load(&hog->tid));
+	ASSERT_EQ(0, write_str(PARTITION_CGROUP "/cgroup.procs", id));
+	snprintf(id, sizeof(id), "%d", tid);
+	ASSERT_EQ(0, write_str(PARTITION_CGROUP "/cgroup.procs", id));
+	ASSERT_EQ(0, write_str(PARTITION_CGROUP "/cpuset.cpus.partition", "isolated"));
+	ASSERT_TRUE(is_partition("isolated"));
+	ASSERT_EQ(0, read_view(&v));
+	EXPECT_EQ(1, v.cpu[2].isolated);
+	EXPECT_EQ(1, v.cpu[3].isolated);
+	EXPECT_EQ(0, v.cpu[1].isolated);
+	widen(_metadata, hog, cpu2);		/* a cpuset move may reset it */
+	widen(_metadata, victim, cpus23);
+	ASSERT_EQ(0, read_events(&before));
+	sleep_ms(2000);
+	ASSERT_EQ(0, read_events(&after));
+	ASSERT_LE(before.decisions + 5, after.decisions)
+		TH_LOG("no decisions were taken: the test proves nothing");
+	EXPECT_EQ(0, count_moves(tid)) {
+		log_pairs(_metadata);
+	}
+
+	ASSERT_EQ(0, write_str(PARTITION_CGROUP "/cpuset.cpus.partition", "root"));
+	ASSERT_TRUE(is_partition("root"));
+	for (i = 0; i < 100 && !count_moves(tid); i++)
+		sleep_ms(10);
+	EXPECT_EQ(1, count_moves(tid))
+		TH_LOG("in a balanced partition, the thread was not moved in 1 s");
+	kill_process(hog);
+	kill_process(victim);
+}
+
 /* --- CPU isolation and nohz_full ------------------------------------------ */
 
 /*
@@ -1884,8 +2055,40 @@ TEST_F_TIMEOUT(core, other_cookie_core_waits_two_limits, 60)
  * get a slice and restart its wait, so that no decision sees both sources
  * at once; then the scenario is built again, up to three times.
  */
+/*
+ * Put three spinners in TEST_CGROUP/nest/inner, nested in TEST_CGROUP/nest
+ * of cpu.weight 1, both threaded.
+ */
+static void nest_threads(struct __test_metadata *_metadata, struct spinner *a,
+			 struct spinner *b, struct spinner *c)
+{
+	struct spinner *three[] = { a, b, c };
+	char id[16], type[32] = "";
+	int i;
+
+	if (mkdir(TEST_CGROUP, 0755) && errno != EEXIST)
+		ASSERT_EQ(0, errno);
+	ASSERT_EQ(0, write_str(TEST_CGROUP "/cgroup.subtree_control", "+cpu"));
+	if (mkdir(TEST_CGROUP "/nest", 0755) && errno != EEXIST)
+		ASSERT_EQ(0, errno);
+	ASSERT_EQ(0, write_str(TEST_CGROUP "/nest/cgroup.type", "threaded"));
+	snprintf(id, sizeof(id), "%d", getpid());
+	ASSERT_EQ(0, write_str(TEST_CGROUP "/cgroup.procs", id));
+	ASSERT_EQ(0, write_str(TEST_CGROUP "/nest/cgroup.subtree_control", "+cpu"));
+	if (mkdir(TEST_CGROUP "/nest/inner", 0755) && errno != EEXIST)
+		ASSERT_EQ(0, errno);
+	read_line(TEST_CGROUP "/nest/inner/cgroup.type", type, sizeof(type));
+	if (strcmp(type, "threaded\n"))
+		ASSERT_EQ(0, write_str(TEST_CGROUP "/nest/inner/cgroup.type", "threaded"));
+	ASSERT_EQ(0, write_str(TEST_CGROUP "/nest/cpu.weight", "1"));
+	for (i = 0; i < 3; i++) {
+		snprintf(id, sizeof(id), "%d", atomic_load(&three[i]->tid));
+		ASSERT_EQ(0, write_str(TEST_CGROUP "/nest/inner/cgroup.threads", id));
+	}
+}
+
 static int two_sources(struct __test_metadata *_metadata, struct spinners *sp,
-		       struct pair *pair)
+		       struct pair *pair, bool nest_heavier)
 {
 	static const int cpu0[] = { 0, -1 }, cpu1[] = { 1, -1 };
 	static const int cpu2[] = { 2, -1 };
@@ -1901,6 +2104,11 @@ static int two_sources(struct __test_metadata *_metadata, struct spinners *sp,
 	add_spinner(_metadata, sp, HOG_NICE, cpu2);	/* heavier */
 	light = add_victim(_metadata, sp, VICTIM_NICE, cpu1);
 	heavy = add_victim(_metadata, sp, VICTIM_NICE, cpu2);
+	if (nest_heavier) {
+		/* CPU 2's: its two hogs (spinners 2 and 3) and its victim. */
+		wait_running(_metadata, sp);
+		nest_threads(_metadata, &sp->s[2], &sp->s[3], heavy);
+	}
 	sleep_ms(500);				/* let PELT see the loads */
 
 	after_a_decision(_metadata, PERIOD_MS);
@@ -1921,7 +2129,7 @@ TEST_F(balance, busiest_source_gives_to_idlest_sink)
 	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", PERIOD_MS));
 	ASSERT_EQ(0, set_knob("sched_sourcesink_max_moves", 1));
 	for (attempt = 1; attempt <= 3; attempt++) {
-		if (!two_sources(_metadata, &self->sp, &pair))
+		if (!two_sources(_metadata, &self->sp, &pair, false))
 			break;
 		TH_LOG("attempt %d: the first decision did not see both sources",
 		       attempt);
@@ -1932,6 +2140,35 @@ TEST_F(balance, busiest_source_gives_to_idlest_sink)
 	EXPECT_EQ(2, pair.src) TH_LOG("the first pair was %d -> %d", pair.src, pair.dst);
 	EXPECT_EQ(3, pair.dst) TH_LOG("the first pair was %d -> %d", pair.src, pair.dst);
 	if (pair.src != 2 || pair.dst != 3)
+		log_pairs(_metadata);
+}
+
+/*
+ * CPU 2 runs three threads and CPU 1 two, as in
+ * busiest_source_gives_to_idlest_sink, but CPU 2's three sit in a group
+ * nested in a group of cpu.weight 1: weighted by its group, CPU 2's load
+ * is that of a hundredth of a thread.  Ranked by what runs, CPU 2 is
+ * still the busier source and gives first.
+ */
+TEST_F(balance, busiest_source_counts_threads_of_nested_groups)
+{
+	struct pair pair = { .src = -1, .dst = -1 };
+	int attempt;
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_standalone", 1));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", LIMIT_MS));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", PERIOD_MS));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_max_moves", 1));
+	for (attempt = 1; attempt <= 3; attempt++) {
+		if (!two_sources(_metadata, &self->sp, &pair, true))
+			break;
+		TH_LOG("attempt %d: the first decision did not see both sources",
+		       attempt);
+	}
+	TH_LOG("%d of %d attempts discarded", attempt - 1, attempt > 3 ? 3 : attempt);
+	ASSERT_LE(attempt, 2);
+	EXPECT_EQ(2, pair.src) TH_LOG("the first pair was %d -> %d", pair.src, pair.dst);
+	if (pair.src != 2)
 		log_pairs(_metadata);
 }
 
@@ -1956,8 +2193,11 @@ TEST_F(balance, never_moves_pinned_fifo_or_percpu_kthreads)
 	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", 50));
 	add_spinner(_metadata, &self->sp, HOG_NICE, cpu1);
 	pinned = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
-	rt = add_victim(_metadata, &self->sp, 0, cpu1);
+	rt = &self->sp.s[self->sp.nr];
+	ASSERT_EQ(0, start_thread(rt, 0, cpu1, spin_leaving_room));
+	self->sp.nr++;
 	ASSERT_EQ(0, pthread_setschedparam(rt->thread, SCHED_FIFO, &fifo));
+	wait_running(_metadata, &self->sp);
 	widen(_metadata, rt, cpus13);
 	for (pid = 2; pid < 200 && !ksoftirqd; pid++) {
 		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
@@ -2632,16 +2872,42 @@ TEST_F(numa, numa_off_moves_nothing_across_nodes)
 		TH_LOG("numa back on, yet no victim was moved to node 1");
 }
 
+/* A node's load as the view shows it, or -1. */
+static long node_load(const struct view *v, int node)
+{
+	char key[32], *at;
+	long load;
+
+	snprintf(key, sizeof(key), "\nnode=%d state=", node);
+	at = strstr(v->text, key);
+	if (!at)
+		return -1;
+	at = strstr(at, " load=");
+	return at && sscanf(at, " load=%ld", &load) == 1 ? load : -1;
+}
+
+/*
+ * Sink nodes whose loads differ by at most this much tie, and distance
+ * decides between them (1/8 of a thread of SCHED_CAPACITY_SCALE).
+ */
+#define NODE_TIE_LOAD	(1024 / 8)
+
 /*
  * Two sink nodes equally idle at different distances from node 0: the
  * nearer one receives.  The test waits on the nearer node, so that if
- * anything its load is the higher of the two.
+ * anything its load is the higher of the two.  Should that load leave the
+ * tie band (background kthreads, the victims' blocked load on a slow
+ * guest), the farther node rightly wins on load: the attempt is discarded
+ * and said so, one in three at most.
  */
 TEST_F(numa, nearer_of_two_sink_nodes_receives)
 {
 	int near = -1, far = -1, n, src, dst, distance, both[3];
 	const int *d = self->topo.node[0].distance;
+	long near_load = -1, far_load = -1;
+	int attempt, discarded = 0, waited;
 	struct node *home;
+	struct view v;
 
 	for (n = 1; n < self->topo.nr_nodes; n++) {
 		if (near < 0 || d[n] < d[near])
@@ -2652,17 +2918,39 @@ TEST_F(numa, nearer_of_two_sink_nodes_receives)
 	if (d[near] == d[far])
 		SKIP(return, "needs two nodes at different distances from node 0");
 	home = &self->topo.node[near];
-	ASSERT_EQ(0, start_spinning_on(home->cpus[home->nr_cpus - 1]));
-	sleep_ms(200);
 	both[0] = near;
 	both[1] = far;
 	both[2] = -1;
-	starve_node0(_metadata, &self->topo, &self->sp, &self->victims, both,
-		     home->cpus[0]);
-	dst = wait_victim_moved(&self->topo, &self->victims, 20 * NODE_PERIOD_MS);
-	ASSERT_GE(dst, 0) TH_LOG("no victim was moved off node 0");
-	EXPECT_EQ(near, dst) TH_LOG("node %d (distance %d) received, not node %d (distance %d)",
-				    dst, d[dst], near, d[near]);
+	for (attempt = 1; attempt <= 3; attempt++) {
+		ASSERT_EQ(0, start_spinning_on(home->cpus[home->nr_cpus - 1]));
+		ASSERT_EQ(0, clear_trace());
+		sleep_ms(200);
+		starve_node0(_metadata, &self->topo, &self->sp, &self->victims,
+			     both, home->cpus[0]);
+		dst = -1;
+		for (waited = 0; waited < 20 * NODE_PERIOD_MS && dst < 0; waited += 50) {
+			/* The loads 50 ms at most before the move is seen. */
+			ASSERT_EQ(0, read_view(&v));
+			near_load = node_load(&v, near);
+			far_load = node_load(&v, far);
+			sleep_ms(50);
+			cross_node_moves(&self->topo, &self->victims, &dst);
+		}
+		ASSERT_GE(dst, 0) TH_LOG("no victim was moved off node 0");
+		if (dst == near || near_load <= far_load + NODE_TIE_LOAD)
+			break;
+		discarded++;
+		TH_LOG("attempt %d discarded: node %d (load %ld) out of the tie band",
+		       attempt, near, near_load);
+		TH_LOG("of node %d (load %ld)", far, far_load);
+		stop_all(&self->sp);
+		self->sp.nr = 0;
+		self->victims.nr = 0;
+	}
+	TH_LOG("%d of %d attempts discarded", discarded, attempt > 3 ? 3 : attempt);
+	ASSERT_LE(discarded, 1);
+	EXPECT_EQ(near, dst) TH_LOG("node %d (distance %d, load %ld) received, not %d (%d, %ld)",
+				    dst, d[dst], far_load, near, d[near], near_load);
 	if (dst != near)
 		log_pairs(_metadata);
 	ASSERT_EQ(0, first_node_pair(&src, &dst, &distance));
