@@ -11,15 +11,20 @@
  *
  * A task is movable on a CPU when it is a fair-class task queued there and
  * not running, allowed on some other CPU by its affinity, not
- * migration-disabled and not a per-CPU kthread.  Its wait on that CPU began
- * when it was last enqueued there, last switched out there while still
- * runnable, or became movable there, whichever is latest.  A task whose
- * group is throttled by CPU bandwidth control waits for its quota, which
- * no move shortens: its wait restarts whenever the tick finds it so, and
- * counts only once the group runs again.  With L the starvation limit
+ * migration-disabled and not a per-CPU kthread.  Its wait began when it was
+ * last woken, last switched out while still runnable, or became movable,
+ * whichever is latest, with two exceptions that keep a starving thread
+ * starving: once a wait has passed the limit, a run shorter than the limit
+ * does not end it (a nice 19 thread behind a nice 0 hog is given a slice
+ * every 200 ms or so, and starves all the same), nor does a migration by the
+ * stock balancer, which runs nothing.  A task whose group is throttled by
+ * CPU bandwidth control waits for its quota, which no move shortens: its
+ * wait restarts whenever the tick finds it so, and counts only once the
+ * group runs again.  With L the starvation limit
  * (sched_sourcesink_starvation_ms):
  *
- *	wait(cpu)   = now - start of the oldest movable task's wait on cpu
+ *	wait(cpu)   = now - start of a starving movable task's wait on cpu,
+ *		      or of the oldest if none starves
  *		      (0 when cpu has no movable waiter)
  *	idle(cpu)   = now - last time cpu ran its idle task, or only
  *		      SCHED_IDLE tasks (0 while it does)
@@ -58,11 +63,13 @@
  *
  * Implementation
  *
- * The tick must find the oldest movable waiter in O(1), so each runqueue
- * keeps its movable waiters on a list in the order their waits began.  A
- * wait always begins "now", so it is appended; it ends when the task is
- * picked, dequeued or stops being movable, and is unlinked.  The oldest
- * waiter is the list's head.  Affinity, policy and priority changes go
+ * The tick must tell in O(1) whether a movable waiter starves, so each
+ * runqueue keeps its movable waiters on a list whose starving waiters come
+ * first.  A new wait begins "now" and is appended, which keeps the list in
+ * wait order; a starving wait that goes on after a short run or a
+ * migration is put first.  A task is unlinked when it is picked, dequeued
+ * or stops being movable.  The head is then the oldest waiter or a
+ * starving one, and starves if any does.  Affinity, policy and priority changes go
  * through a DEQUEUE_SAVE/ENQUEUE_RESTORE pair under the runqueue lock; as
  * for psi and sched_info, a task keeps its place across such a pair and is
  * only re-checked for movability on the way back in.
@@ -206,10 +213,27 @@ static bool sourcesink_listed(struct task_struct *p)
 	return !list_empty(&p->sourcesink.wait_node);
 }
 
+/* How long @p has waited on @rq; 0 if its start is ahead of this clock. */
+static u64 sourcesink_waited(struct rq *rq, struct task_struct *p)
+{
+	u64 now = rq_clock(rq), start = p->sourcesink.wait_start;
+
+	return now > start ? now - start : 0;
+}
+
+/*
+ * A wait that goes on (->wait_start set: see __sourcesink_switch()) is put
+ * first, where it keeps the starving waiters ahead of the others; a new one
+ * begins now and is appended, which keeps the rest in wait order.
+ */
 static void sourcesink_start_wait(struct rq *rq, struct task_struct *p)
 {
-	p->sourcesink.wait_start = rq_clock(rq);
-	list_add_tail(&p->sourcesink.wait_node, &rq->sourcesink.waiters);
+	if (p->sourcesink.wait_start) {
+		list_add(&p->sourcesink.wait_node, &rq->sourcesink.waiters);
+	} else {
+		p->sourcesink.wait_start = rq_clock(rq);
+		list_add_tail(&p->sourcesink.wait_node, &rq->sourcesink.waiters);
+	}
 	rq->sourcesink.nr_movable++;
 }
 
@@ -222,7 +246,8 @@ static void sourcesink_end_wait(struct rq *rq, struct task_struct *p)
 /*
  * List @p if it is @queued on @rq, waiting and movable, unlist it if not.
  * A queued task waits unless it is running or is a sleeper DELAY_DEQUEUE
- * keeps queued.  Callers hold the rq lock with the clock updated.
+ * keeps queued; a task that does not wait has no wait to go on with.
+ * Callers hold the rq lock with the clock updated.
  */
 static void sourcesink_update(struct rq *rq, struct task_struct *p, bool queued)
 {
@@ -235,6 +260,8 @@ static void sourcesink_update(struct rq *rq, struct task_struct *p, bool queued)
 		sourcesink_start_wait(rq, p);
 	else if (!counts && sourcesink_listed(p))
 		sourcesink_end_wait(rq, p);
+	if (!counts && !task_current(rq, p))
+		p->sourcesink.wait_start = 0;
 }
 
 /*
@@ -252,21 +279,44 @@ void __sourcesink_dequeue(struct rq *rq, struct task_struct *p, int flags)
 	if (flags & DEQUEUE_SAVE)
 		return;
 
+	/*
+	 * A starving thread the stock balancer migrates goes on starving
+	 * where it lands: the migration ran nothing.  Any other dequeue
+	 * ends the wait, and so does a move of ours (sourcesink_move()).
+	 */
+	if (!task_on_rq_migrating(p) ||
+	    sourcesink_waited(rq, p) <= sourcesink_limit())
+		p->sourcesink.wait_start = 0;
 	if (sourcesink_listed(p))
 		sourcesink_end_wait(rq, p);
 }
 
-/* From __schedule(), with rq->curr already set to @next. */
+/*
+ * From __schedule(), with rq->curr already set to @next.  A wait that
+ * passed the limit does not end when the thread runs, only once it has run
+ * for a limit in one go: a thread given a
+ * slice now and then starves all the same, as a nice 19 thread behind a
+ * nice 0 one does, and the tick must see it.  Until @next is switched out,
+ * ->wait_start says whether such a wait is under way.
+ */
 void __sourcesink_switch(struct rq *rq, struct task_struct *prev,
 			 struct task_struct *next)
 {
+	u64 limit = sourcesink_limit();
+
 	if (sourcesink_listed(next))
 		sourcesink_end_wait(rq, next);
+	if (sourcesink_waited(rq, next) <= limit)
+		next->sourcesink.wait_start = 0;
 
-	if (is_idle_task(prev))
+	if (is_idle_task(prev)) {
 		WRITE_ONCE(rq->sourcesink.idle_exit, rq_clock(rq));
-	else
-		sourcesink_update(rq, prev, task_on_rq_queued(prev));
+		return;
+	}
+	/* prev_sum_exec_runtime is what it had run when it was picked. */
+	if (prev->se.sum_exec_runtime - prev->se.prev_sum_exec_runtime >= limit)
+		prev->sourcesink.wait_start = 0;
+	sourcesink_update(rq, prev, task_on_rq_queued(prev));
 }
 
 /*
@@ -344,7 +394,7 @@ void __sourcesink_tick(struct rq *rq)
 
 	oldest = sourcesink_oldest(rq, now, &unknown);
 	if (oldest)
-		oldest_wait = now - oldest->sourcesink.wait_start;
+		oldest_wait = sourcesink_waited(rq, oldest);
 
 	/* Only SCHED_IDLE tasks run: a thread moved here preempts them. */
 	if (rq->nr_running && rq->nr_running == rq->cfs.idle_h_nr_running)
@@ -378,8 +428,10 @@ static void sourcesink_track_rq(struct rq *rq)
 	update_rq_clock(rq);
 	/* Assume it was idle just now rather than invent a SOURCE. */
 	WRITE_ONCE(rq->sourcesink.idle_exit, rq_clock(rq));
-	list_for_each_entry(p, &rq->cfs_tasks, se.group_node)
+	list_for_each_entry(p, &rq->cfs_tasks, se.group_node) {
+		p->sourcesink.wait_start = 0;
 		sourcesink_update(rq, p, true);
+	}
 	rq_unlock_irqrestore(rq, &rf);
 }
 
@@ -683,6 +735,11 @@ static void sourcesink_move(struct rq *src, struct rq *dst,
 	deactivate_task(src, p, DEQUEUE_NOCLOCK);
 	set_task_cpu(p, cpu_of(dst));
 	activate_task(dst, p, ENQUEUE_NOCLOCK);
+	/* Moved to end its starvation: a wait there, if any, starts anew. */
+	if (sourcesink_listed(p)) {
+		p->sourcesink.wait_start = rq_clock(dst);
+		list_move_tail(&p->sourcesink.wait_node, &dst->sourcesink.waiters);
+	}
 	wakeup_preempt(dst, p, 0);
 	p->sourcesink.last_move = seq;
 	trace_sched_sourcesink_move(p, cpu_of(src), cpu_of(dst), waited);
@@ -724,8 +781,8 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 	now = rq_clock(src);
 
 	list_for_each_entry(p, &src->sourcesink.waiters, sourcesink.wait_node) {
-		wait = now - p->sourcesink.wait_start;
-		/* The list is in wait order: nobody after this one starves. */
+		wait = sourcesink_waited(src, p);
+		/* Starving waiters come first: nobody after this one starves. */
 		if (!d->score_mode && wait <= d->limit)
 			break;
 		if (++scanned > SOURCESINK_SCAN_MAX) {
@@ -779,7 +836,7 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 
 	p = list_first_entry_or_null(&src->sourcesink.waiters,
 				     struct task_struct, sourcesink.wait_node);
-	*starving = p && now - p->sourcesink.wait_start > d->limit;
+	*starving = p && sourcesink_waited(src, p) > d->limit;
 unlock:
 	src->sourcesink.events[why]++;
 	double_rq_unlock(src, dst);

@@ -70,9 +70,10 @@ enum sourcesink_event {
 
 struct sourcesink_rq {
 	/*
-	 * Movable tasks waiting on this runqueue, in the order their waits
-	 * began: a wait only ever starts "now", so appending keeps the list
-	 * sorted and the oldest waiter is always the first entry.
+	 * Movable tasks waiting on this runqueue: starving waits that went
+	 * on after a short run or a migration first, then the others in the
+	 * order their waits began (a new wait starts "now" and is appended).
+	 * If any waiter starves, the first entry does.
 	 */
 	struct list_head	waiters;
 	unsigned int		nr_movable;
@@ -400,6 +401,7 @@ static inline bool sourcesink_standalone(void)
 static inline void sourcesink_init_task(struct task_struct *p)
 {
 	INIT_LIST_HEAD(&p->sourcesink.wait_node);
+	p->sourcesink.wait_start = 0;
 }
 
 static inline void sourcesink_enqueue(struct rq *rq, struct task_struct *p)

@@ -846,7 +846,7 @@ struct spinner {
 };
 
 struct spinners {
-	struct spinner s[40];
+	struct spinner s[96];
 	int nr;
 };
 
@@ -1162,6 +1162,16 @@ static const char * const knobs[] = {
 
 #define NR_KNOBS ARRAY_SIZE(knobs)
 
+static int knob(const char *name)
+{
+	char path[128];
+	int val = -1;
+
+	snprintf(path, sizeof(path), SYSCTL_DIR "%s", name);
+	read_int(path, &val);
+	return val;
+}
+
 static int set_knob(const char *name, long val)
 {
 	char path[128];
@@ -1456,6 +1466,33 @@ static void after_a_decision(struct __test_metadata *_metadata, int period_ms)
 #define LIMIT_MS	50
 #define PERIOD_MS	200
 #define SLACK_MS	40	/* ten 4 ms ticks: the guest's clock is a host thread's */
+/* How long a test waits to report what the stock balancer does alone. */
+#define STOCK_REPORT_MS	5000
+
+/*
+ * Widen @victim to @cpus and wait up to @timeout_ms for it to run on @cpu.
+ * Returns how long after the widening it got there, or -1; *@since_run is
+ * how long after the later of the widening and its last run elsewhere,
+ * which ends a wait that had not starved yet.
+ */
+static long long time_to_reach(struct __test_metadata *_metadata,
+			       struct spinner *victim, const int *cpus,
+			       int cpu, int timeout_ms, long long *since_run)
+{
+	long long t0, arrived, ran;
+
+	atomic_store(&victim->arrived_ns, 0);
+	atomic_store(&victim->watch_cpu, cpu);
+	t0 = now_ns();
+	widen(_metadata, victim, cpus);
+	while (!atomic_load(&victim->arrived_ns) &&
+	       now_ns() - t0 < timeout_ms * 1000000LL)
+		sleep_ms(10);
+	arrived = atomic_load(&victim->arrived_ns);
+	ran = atomic_load(&victim->elsewhere_ns);
+	*since_run = arrived ? (arrived - (ran > t0 ? ran : t0)) / 1000000 : -1;
+	return arrived ? (arrived - t0) / 1000000 : -1;
+}
 
 /*
  * The worst case of the guarantee for @victim, starving on CPU 1 at
@@ -1948,6 +1985,71 @@ TEST_F(isolation, nohz_full_cpu_state_stays_current)
 	EXPECT_LE(wrong, NOHZ_WRONG_MAX);
 }
 
+/*
+ * A thread starving on CPU 1 behind a hog, allowed on nohz_full CPU 2,
+ * idle, while CPUs 0 and 1 run hogs (the third case of the issue "Prove the
+ * point"): the stock balancer's find_new_ilb() picks only idle housekeeping
+ * CPUs to balance for idle ones, and there are none (CPU 3 has no sched
+ * domain), so nobody balances for CPU 2 until its tick happens to run.
+ * Returns how long after the widening the thread first ran on CPU 2 (-1:
+ * not within @timeout_ms); *@since_run from the start of its last wait.
+ */
+static long long nohz_full_idle(struct __test_metadata *_metadata,
+				struct spinners *sp, int timeout_ms,
+				long long *since_run)
+{
+	static const int cpu0[] = { 0, -1 }, cpu1[] = { 1, -1 };
+	static const int cpus12[] = { 1, 2, -1 };
+	struct spinner *victim;
+	long long ms;
+
+	stop_all(sp);
+	sp->nr = 0;
+	start_spinning();
+	add_spinner(_metadata, sp, 0, cpu0);
+	add_spinner(_metadata, sp, HOG_NICE, cpu1);
+	victim = add_victim_from(_metadata, sp, VICTIM_NICE, 2, cpu1);
+	sleep_ms(500);
+	ms = time_to_reach(_metadata, victim, cpus12, 2, timeout_ms, since_run);
+	stop_all(sp);
+	sp->nr = 0;
+	return ms;
+}
+
+/* As thread_behind_a_pinned_crowd_reaches_idle_cpu, with nohz_full_idle(). */
+TEST_F(isolation, thread_beside_idle_nohz_full_cpu_reaches_it)
+{
+	long long off, on, dflt, since_run, bound;
+	int i, limit, period;
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 0));
+	off = nohz_full_idle(_metadata, &self->sp, STOCK_REPORT_MS, &since_run);
+	if (off < 0)
+		TH_LOG("balancer off: not on idle CPU 2 within %d ms", STOCK_REPORT_MS);
+	else
+		TH_LOG("balancer off: on idle CPU 2 after %lld ms", off);
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 1));
+	standalone_at_test_limits(_metadata);
+	bound = LIMIT_MS + PERIOD_MS + SLACK_MS;
+	on = nohz_full_idle(_metadata, &self->sp, 5 * bound, &since_run);
+	TH_LOG("L %d, P %d ms: on CPU 2 after %lld ms, %lld ms after its wait began; bound %lld",
+	       LIMIT_MS, PERIOD_MS, on, since_run, bound);
+	EXPECT_LE(0, on);
+	EXPECT_LE(since_run, bound);
+
+	for (i = 0; i < NR_KNOBS; i++)
+		ASSERT_EQ(0, set_knob(knobs[i], self->saved[i]));
+	limit = knob("sched_sourcesink_starvation_ms");
+	period = knob("sched_sourcesink_period_ms");
+	bound = limit + period + SLACK_MS;
+	dflt = nohz_full_idle(_metadata, &self->sp, 5 * bound, &since_run);
+	TH_LOG("defaults: on CPU 2 after %lld ms, %lld ms after its wait began; bound %lld",
+	       dflt, since_run, bound);
+	EXPECT_LE(0, dflt);
+	EXPECT_LE(since_run, bound);
+}
+
 /* --- core scheduling ------------------------------------------------------ */
 
 #ifndef PR_SCHED_CORE
@@ -2170,6 +2272,79 @@ TEST_F(balance, busiest_source_counts_threads_of_nested_groups)
 	EXPECT_EQ(2, pair.src) TH_LOG("the first pair was %d -> %d", pair.src, pair.dst);
 	if (pair.src != 2)
 		log_pairs(_metadata);
+}
+
+/*
+ * A movable thread among PINNED_CROWD threads pinned to CPU 1, allowed on
+ * idle CPU 3 too (the second case of the issue "Prove the point"): the
+ * stock balancer's detach_tasks() looks at sysctl_sched_nr_migrate (32)
+ * tasks an attempt from the tail of cfs_tasks, and each attempt that finds
+ * only pinned ones doubles the idle CPU's balance interval.  This balancer
+ * lists movable waiters only.  Returns how long after the widening the
+ * thread first ran on CPU 3 (-1: not within @timeout_ms); *@since_run from
+ * the start of its last wait.
+ */
+#define PINNED_CROWD	80
+
+static long long pinned_crowd(struct __test_metadata *_metadata,
+			      struct spinners *sp, int timeout_ms,
+			      long long *since_run)
+{
+	static const int cpu1[] = { 1, -1 }, cpus13[] = { 1, 3, -1 };
+	struct spinner *victim;
+	long long ms;
+	int i;
+
+	stop_all(sp);
+	sp->nr = 0;
+	start_spinning();
+	for (i = 0; i < PINNED_CROWD; i++)
+		add_spinner(_metadata, sp, 0, cpu1);
+	victim = add_victim(_metadata, sp, 0, cpu1);
+	sleep_ms(500);
+	ms = time_to_reach(_metadata, victim, cpus13, 3, timeout_ms, since_run);
+	stop_all(sp);
+	sp->nr = 0;
+	return ms;
+}
+
+/*
+ * pinned_crowd() with this balancer off (reported, not judged: a stable
+ * update may fix the stock balancer), then on at LIMIT_MS and PERIOD_MS in
+ * standalone mode and at the defaults: on, the thread reaches CPU 3 within
+ * L + P (plus SLACK_MS) of the start of its wait.
+ */
+TEST_F(balance, thread_behind_a_pinned_crowd_reaches_idle_cpu)
+{
+	long long off, on, dflt, since_run, bound;
+	int i, limit, period;
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 0));
+	off = pinned_crowd(_metadata, &self->sp, STOCK_REPORT_MS, &since_run);
+	if (off < 0)
+		TH_LOG("balancer off: not on idle CPU 3 within %d ms", STOCK_REPORT_MS);
+	else
+		TH_LOG("balancer off: on idle CPU 3 after %lld ms", off);
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 1));
+	standalone_at_test_limits(_metadata);
+	bound = LIMIT_MS + PERIOD_MS + SLACK_MS;
+	on = pinned_crowd(_metadata, &self->sp, 5 * bound, &since_run);
+	TH_LOG("L %d, P %d ms: on CPU 3 after %lld ms, %lld ms after its wait began; bound %lld",
+	       LIMIT_MS, PERIOD_MS, on, since_run, bound);
+	EXPECT_LE(0, on);
+	EXPECT_LE(since_run, bound);
+
+	for (i = 0; i < NR_KNOBS; i++)
+		ASSERT_EQ(0, set_knob(knobs[i], self->saved[i]));
+	limit = knob("sched_sourcesink_starvation_ms");
+	period = knob("sched_sourcesink_period_ms");
+	bound = limit + period + SLACK_MS;
+	dflt = pinned_crowd(_metadata, &self->sp, 5 * bound, &since_run);
+	TH_LOG("defaults: on CPU 3 after %lld ms, %lld ms after its wait began; bound %lld",
+	       dflt, since_run, bound);
+	EXPECT_LE(0, dflt);
+	EXPECT_LE(since_run, bound);
 }
 
 /*
@@ -2549,16 +2724,6 @@ static int read_topology(struct topology *topo)
 	return 0;
 }
 
-static int numa_knob(const char *name)
-{
-	char path[128];
-	int val = -1;
-
-	snprintf(path, sizeof(path), SYSCTL_DIR "%s", name);
-	read_int(path, &val);
-	return val;
-}
-
 FIXTURE_SETUP(numa)
 {
 	struct node *last;
@@ -2570,8 +2735,8 @@ FIXTURE_SETUP(numa)
 	if (self->topo.nr_nodes < 2)
 		SKIP(return, "needs 2 NUMA nodes with CPUs");
 	for (i = 0; i < NR_KNOBS; i++)
-		self->saved[i] = numa_knob(knobs[i]);
-	ASSERT_EQ(1, numa_knob("sched_sourcesink_numa"))
+		self->saved[i] = knob(knobs[i]);
+	ASSERT_EQ(1, knob("sched_sourcesink_numa"))
 		TH_LOG("the node level is not on by default with %d nodes",
 		       self->topo.nr_nodes);
 	ASSERT_EQ(0, set_knob("sched_sourcesink_standalone", 1));
@@ -2839,6 +3004,102 @@ TEST_F(numa, starving_thread_moves_to_sink_node)
 	ASSERT_EQ(0, first_node_pair(&src, &dst, &distance));
 	EXPECT_EQ(0, src);
 	EXPECT_EQ(self->topo.node[0].distance[dst], distance);
+}
+
+/*
+ * kSTEP's local group imbalance (Cao et al., OSDI 2026): nodes 0 and 1 of
+ * two CPUs each.  Three nice 0 hogs pinned to node 1's second CPU make node
+ * 1 overloaded for the stock balancer, which then compares average loads,
+ * finds node 1 no lighter than node 0 and calls the two balanced, although
+ * node 1's first CPU idles.  A nice 0 hog pinned to each CPU of node 0 and a
+ * nice 19 victim allowed on both (so that it always shares one with a hog);
+ * a second later the victim may use node 1's CPUs too.  The victim
+ * runs a slice every 200 ms or so and the stock balancer trades it between
+ * node 0's CPUs, so it starves on one busy CPU or the other, and its wait
+ * does not restart with either.  Returns how long after the widening it
+ * first ran on the idle CPU, or -1 if not within @timeout_ms.
+ */
+static long long local_group_imbalance(struct __test_metadata *_metadata,
+				       const struct topology *topo,
+				       struct spinners *sp, int timeout_ms)
+{
+	const struct node *n0 = &topo->node[0], *n1 = &topo->node[1];
+	const int node0[] = { n0->cpus[0], n0->cpus[1], -1 };
+	const int cpu00[] = { n0->cpus[0], -1 }, cpu01[] = { n0->cpus[1], -1 };
+	const int pinned[] = { n1->cpus[1], -1 };
+	const int both[] = { n0->cpus[0], n0->cpus[1], n1->cpus[0], n1->cpus[1], -1 };
+	struct spinner *victim;
+	long long ms, since_run;
+	int i;
+
+	stop_all(sp);
+	sp->nr = 0;
+	start_spinning_on(n1->cpus[1]);
+	for (i = 0; i < 3; i++)
+		add_spinner(_metadata, sp, 0, pinned);
+	add_spinner(_metadata, sp, 0, cpu00);
+	add_spinner(_metadata, sp, 0, cpu01);
+	victim = add_victim_from(_metadata, sp, VICTIM_NICE, n1->cpus[0], node0);
+	sleep_ms(1000);
+	clear_trace();
+	ms = time_to_reach(_metadata, victim, both, n1->cpus[0], timeout_ms, &since_run);
+	stop_all(sp);
+	sp->nr = 0;
+	return ms;
+}
+
+#define IMBALANCE_OFF_MS	5000
+
+/*
+ * The victim of local_group_imbalance() reaches the idle CPU within the
+ * node level's bound L + N + P (plus SLACK_MS), at a short period and at
+ * the defaults (the stock balancer on beside this one); with this balancer
+ * off, how long the stock one leaves it there is reported, not judged: a
+ * stable update may fix it.
+ */
+TEST_F(numa, local_group_imbalance_thread_reaches_idle_cpu)
+{
+	long long off, short_ms, dflt, short_bound, dflt_bound;
+	int i, limit, period, node_period;
+
+	if (self->topo.node[0].nr_cpus != 2 || self->topo.node[1].nr_cpus != 2)
+		SKIP(return, "needs nodes 0 and 1 of two CPUs each");
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 0));
+	off = local_group_imbalance(_metadata, &self->topo, &self->sp,
+				    IMBALANCE_OFF_MS);
+	if (off < 0)
+		TH_LOG("balancer off: not on the idle CPU within %d ms", IMBALANCE_OFF_MS);
+	else
+		TH_LOG("balancer off: on the idle CPU after %lld ms", off);
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 1));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_node_period_ms", 4 * NODE_CPU_PERIOD_MS));
+	short_bound = NODE_LIMIT_MS + 4 * NODE_CPU_PERIOD_MS + NODE_CPU_PERIOD_MS + SLACK_MS;
+	short_ms = local_group_imbalance(_metadata, &self->topo, &self->sp,
+					 2 * short_bound);
+	TH_LOG("L %d, P %d, N %d ms: on the idle CPU after %lld ms, bound %lld ms",
+	       NODE_LIMIT_MS, NODE_CPU_PERIOD_MS, 4 * NODE_CPU_PERIOD_MS,
+	       short_ms, short_bound);
+	if (short_ms < 0 || short_ms > short_bound)
+		log_pairs(_metadata);
+
+	for (i = 0; i < NR_KNOBS; i++)
+		ASSERT_EQ(0, set_knob(knobs[i], self->saved[i]));
+	limit = knob("sched_sourcesink_starvation_ms");
+	period = knob("sched_sourcesink_period_ms");
+	node_period = knob("sched_sourcesink_node_period_ms");
+	dflt_bound = limit + (node_period ? node_period : 4 * period) + period + SLACK_MS;
+	dflt = local_group_imbalance(_metadata, &self->topo, &self->sp,
+				     2 * dflt_bound);
+	TH_LOG("defaults: on the idle CPU after %lld ms, bound %lld ms", dflt, dflt_bound);
+	if (dflt < 0 || dflt > dflt_bound)
+		log_pairs(_metadata);
+
+	EXPECT_LE(0, short_ms);
+	EXPECT_LE(short_ms, short_bound);
+	EXPECT_LE(0, dflt);
+	EXPECT_LE(dflt, dflt_bound);
 }
 
 /*
