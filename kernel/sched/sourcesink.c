@@ -118,7 +118,10 @@
  * starves while a CPU of its node it may use is a SINK is moved after
  * waiting at most L + P plus a tick or two, unless the move bound is spent
  * on others or more threads starve than there are sinks, each sink taking
- * one thread a decision.
+ * one thread a decision.  Those two cases are counted: a decision that
+ * leaves a starving thread for either reason notes it on the thread's CPU,
+ * and a later one that finds the CPU still starving past the bound counts
+ * a breach with that reason (sourcesink_check_breach()).
  *
  * The node level
  *
@@ -270,6 +273,11 @@ static void sourcesink_update(struct rq *rq, struct task_struct *p, bool queued)
  */
 void __sourcesink_enqueue(struct rq *rq, struct task_struct *p)
 {
+	/* Not queued before: woken or new, so nothing goes on. */
+	if (!p->on_rq) {
+		p->sourcesink.wait_start = 0;
+		p->sourcesink.queued = rq_clock(rq);
+	}
 	sourcesink_update(rq, p, true);
 }
 
@@ -292,30 +300,33 @@ void __sourcesink_dequeue(struct rq *rq, struct task_struct *p, int flags)
 }
 
 /*
- * From __schedule(), with rq->curr already set to @next.  A wait that
- * passed the limit does not end when the thread runs, only once it has run
- * for a limit in one go: a thread given a
- * slice now and then starves all the same, as a nice 19 thread behind a
- * nice 0 one does, and the tick must see it.  Until @next is switched out,
- * ->wait_start says whether such a wait is under way.
+ * From __schedule(), with rq->curr already set to @next.  A thread that
+ * waited past the limit before this run goes on starving after it, unless
+ * the run lasts a limit: a thread given a slice now and then starves all
+ * the same, as a nice 19 thread behind a nice 0 one does, and the tick
+ * must see it.  One that waited less than the limit this time was served
+ * in time, and whatever it carried ends.  Until @next is switched out,
+ * ->wait_start says whether such a wait is under way, and ->queued is when
+ * its wait since its last run began.
  */
 void __sourcesink_switch(struct rq *rq, struct task_struct *prev,
 			 struct task_struct *next)
 {
-	u64 limit = sourcesink_limit();
+	u64 limit = sourcesink_limit(), now = rq_clock(rq);
 
 	if (sourcesink_listed(next))
 		sourcesink_end_wait(rq, next);
-	if (sourcesink_waited(rq, next) <= limit)
+	if (now <= next->sourcesink.queued + limit)
 		next->sourcesink.wait_start = 0;
 
 	if (is_idle_task(prev)) {
-		WRITE_ONCE(rq->sourcesink.idle_exit, rq_clock(rq));
+		WRITE_ONCE(rq->sourcesink.idle_exit, now);
 		return;
 	}
 	/* prev_sum_exec_runtime is what it had run when it was picked. */
 	if (prev->se.sum_exec_runtime - prev->se.prev_sum_exec_runtime >= limit)
 		prev->sourcesink.wait_start = 0;
+	prev->sourcesink.queued = now;
 	sourcesink_update(rq, prev, task_on_rq_queued(prev));
 }
 
@@ -429,7 +440,11 @@ static void sourcesink_track_rq(struct rq *rq)
 	/* Assume it was idle just now rather than invent a SOURCE. */
 	WRITE_ONCE(rq->sourcesink.idle_exit, rq_clock(rq));
 	list_for_each_entry(p, &rq->cfs_tasks, se.group_node) {
-		p->sourcesink.wait_start = 0;
+		/* Listed already if enqueued since the hooks came back. */
+		if (!sourcesink_listed(p)) {
+			p->sourcesink.wait_start = 0;
+			p->sourcesink.queued = rq_clock(rq);
+		}
 		sourcesink_update(rq, p, true);
 	}
 	rq_unlock_irqrestore(rq, &rf);
@@ -442,8 +457,10 @@ static void sourcesink_untrack_rq(struct rq *rq)
 
 	rq_lock_irqsave(rq, &rf);
 	list_for_each_entry_safe(p, tmp, &rq->sourcesink.waiters,
-				 sourcesink.wait_node)
+				 sourcesink.wait_node) {
 		sourcesink_end_wait(rq, p);
+		p->sourcesink.wait_start = 0;
+	}
 	WRITE_ONCE(rq->sourcesink.state, SOURCESINK_SINK);
 	WRITE_ONCE(rq->sourcesink.movable, 0);
 	WRITE_ONCE(rq->sourcesink.oldest_wait, 0);
@@ -695,12 +712,35 @@ static unsigned int sourcesink_node_period_ms(void)
 	return ms ?: 4 * READ_ONCE(sysctl_sched_sourcesink_period_ms);
 }
 
+/* The events line of the debugfs view, and the breach event's reasons */
+static const char * const sourcesink_event_names[] = {
+	[SOURCESINK_DECISIONS]			= "decisions",
+	[SOURCESINK_MOVED]			= "moved",
+	[SOURCESINK_REFUSED_AFFINITY]		= "refused_affinity",
+	[SOURCESINK_REFUSED_RUNNING]		= "refused_running",
+	[SOURCESINK_REFUSED_MIGRATION_DISABLED]	= "refused_migration_disabled",
+	[SOURCESINK_REFUSED_BOUND]		= "refused_bound",
+	[SOURCESINK_REFUSED_NO_MOVABLE]		= "refused_no_movable",
+	[SOURCESINK_REFUSED_PREFERRED_NODE]	= "refused_preferred_node",
+	[SOURCESINK_REFUSED_THROTTLED]		= "refused_throttled",
+	[SOURCESINK_REFUSED_CORE_COOKIE]	= "refused_core_cookie",
+	[SOURCESINK_REFUSED_DOMAIN]		= "refused_domain",
+	[SOURCESINK_NODE_DECISIONS]		= "node_decisions",
+	[SOURCESINK_NODE_MOVED]			= "node_moved",
+	[SOURCESINK_BREACH_MOVE_BOUND]		= "breach_move_bound",
+	[SOURCESINK_BREACH_NO_SINK]		= "breach_no_sink",
+};
+
 /* What one decision may do, and what it has done so far. */
 struct sourcesink_decision {
 	int		mode;
 	bool		score_mode;
 	u64		seq;
 	u64		limit;
+	u64		period;		/* ns, as the limit */
+	u64		node_period;
+	bool		node_step;	/* this decision runs the node level */
+	int		probes;		/* dry runs left for the breach count */
 	int		max_moves;
 	int		moves;
 	unsigned int	nr_sources;	/* CPUs, in the snapshot */
@@ -746,18 +786,21 @@ static void sourcesink_move(struct rq *src, struct rq *dst,
 }
 
 /*
- * Move the longest-waiting thread of @sv's CPU that may go to @dv's.  The
+ * Move the first waiter of @sv's CPU that may go to @dv's: starving ones
+ * come first, and state mode moves only those.  The
  * waiter list is exact under the source's lock, but the views that chose
  * the pair are a tick old: the thread that starved may have run since, and
  * only here is the sink's affinity known.  The running and
  * migration-disabled checks restate the list's invariant under the lock.
  * Returns SOURCESINK_MOVED or why nothing moved, counted on the source;
  * *@starving says whether a starving thread still waits there afterwards.
+ * A @dry_run only says whether a thread would move: it moves and counts
+ * nothing, and leaves *@starving alone.
  */
 static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 					     struct sourcesink_view *sv,
 					     struct sourcesink_view *dv,
-					     bool *starving)
+					     bool *starving, bool dry_run)
 {
 	struct rq *src = cpu_rq(sv->id), *dst = cpu_rq(dv->id);
 	int src_node = cpu_to_node(sv->id), dst_node = cpu_to_node(dv->id);
@@ -765,7 +808,7 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 	struct task_struct *p, *victim = NULL;
 	unsigned long flags;
 	int scanned = 0;
-	u64 now, wait = 0;
+	u64 wait = 0;
 
 	local_irq_save(flags);
 	double_rq_lock(src, dst);
@@ -773,17 +816,17 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 	    !rcu_access_pointer(src->sd) || !rcu_access_pointer(dst->sd)) {
 		/* Offline or repartitioned since the snapshot: no move. */
 		why = SOURCESINK_REFUSED_DOMAIN;
-		*starving = true;
+		if (!dry_run)
+			*starving = true;
 		goto unlock;
 	}
 	update_rq_clock(src);
 	update_rq_clock(dst);
-	now = rq_clock(src);
 
 	list_for_each_entry(p, &src->sourcesink.waiters, sourcesink.wait_node) {
 		wait = sourcesink_waited(src, p);
 		/* Starving waiters come first: nobody after this one starves. */
-		if (!d->score_mode && wait <= d->limit)
+		if ((!d->score_mode || dry_run) && wait <= d->limit)
 			break;
 		if (++scanned > SOURCESINK_SCAN_MAX) {
 			why = SOURCESINK_REFUSED_NO_MOVABLE;
@@ -829,16 +872,21 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 		victim = p;
 		break;
 	}
+	if (dry_run) {
+		why = victim ? SOURCESINK_MOVED : why;
+		goto unlock;
+	}
 	if (victim) {
-		sourcesink_move(src, dst, victim, d->seq, wait);
 		why = SOURCESINK_MOVED;
+		sourcesink_move(src, dst, victim, d->seq, wait);
 	}
 
 	p = list_first_entry_or_null(&src->sourcesink.waiters,
 				     struct task_struct, sourcesink.wait_node);
 	*starving = p && sourcesink_waited(src, p) > d->limit;
 unlock:
-	src->sourcesink.events[why]++;
+	if (!dry_run)
+		src->sourcesink.events[why]++;
 	double_rq_unlock(src, dst);
 	local_irq_restore(flags);
 	return why;
@@ -865,6 +913,77 @@ static void sourcesink_moved(struct sourcesink_view *src,
 }
 
 /*
+ * A starving thread was left on @v's CPU although a sink existed, for
+ * @why; the next decisions count a breach if its wait then passes the
+ * bound (sourcesink_check_breach()).  Only the decision reads and writes
+ * ->unserved, under its lock.
+ */
+static void sourcesink_unserved(const struct sourcesink_view *v,
+				enum sourcesink_event why, bool by_node)
+{
+	struct sourcesink_rq *ss = &cpu_rq(v->id)->sourcesink;
+
+	if (v->state != SOURCESINK_SOURCE)
+		return;
+	ss->unserved = why;
+	ss->unserved_by_node = by_node;
+}
+
+/*
+ * Would a SINK among @v[0 .. @nr - 1] that took a thread in this decision
+ * (@taken), or one left untaken, take a starving thread of @src?  A dry
+ * run of the pull asks each, while the decision's probes last: the breach
+ * count is for operators, and may miss a breach rather than lock more.
+ */
+static bool sourcesink_probe(struct sourcesink_decision *d,
+			     struct sourcesink_view *src,
+			     struct sourcesink_view *v, int nr, bool taken)
+{
+	bool starving;
+	int i;
+
+	if (src->state != SOURCESINK_SOURCE)
+		return false;
+	for (i = 0; i < nr && d->probes > 0; i++) {
+		if (v[i].state != SOURCESINK_SINK || v[i].received != taken ||
+		    v[i].no_room || !sourcesink_same_domain(src, &v[i]))
+			continue;
+		d->probes--;
+		if (sourcesink_pull(d, src, &v[i], &starving, true) == SOURCESINK_MOVED)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * At a decision, before it moves anything: a CPU that the last decision
+ * (the last node step, for a node-level reason) left a starving thread on
+ * although a sink would have taken it, and that still starves past the
+ * bound, counts a breach with the reason it was left.  A wait that ended
+ * meanwhile (the CPU is no SOURCE) counts nothing.  Either way the note is
+ * spent: this decision notes the CPU again if it leaves it again.
+ */
+static void sourcesink_check_breach(struct sourcesink_decision *d,
+				    const struct sourcesink_view *v)
+{
+	struct sourcesink_rq *ss = &cpu_rq(v->id)->sourcesink;
+	enum sourcesink_event why = ss->unserved;
+	u64 bound;
+
+	if (!why || (ss->unserved_by_node && !d->node_step))
+		return;
+	ss->unserved = 0;
+	bound = sourcesink_bound(d->limit, d->period,
+				 ss->unserved_by_node ? d->node_period : 0,
+				 TICK_NSEC);
+	if (v->state != SOURCESINK_SOURCE || v->oldest_wait <= bound)
+		return;
+	ss->events[why]++;
+	trace_sched_sourcesink_breach(v->id, v->oldest_wait,
+				      sourcesink_event_names[why]);
+}
+
+/*
  * Offer a thread of @src to the sinks among @v[0 .. @nr - 1], best first,
  * until one takes it.  Only an affinity refusal is worth another sink: any
  * other reason holds for all of them.  Returns SOURCESINK_MOVED or the last
@@ -873,7 +992,8 @@ static void sourcesink_moved(struct sourcesink_view *src,
  */
 static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 					     struct sourcesink_view *src,
-					     struct sourcesink_view *v, int nr)
+					     struct sourcesink_view *v, int nr,
+					     bool by_node)
 {
 	enum sourcesink_event why = SOURCESINK_REFUSED_AFFINITY;
 	int i, dst, start = sourcesink_start(d, nr);
@@ -882,14 +1002,22 @@ static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 	for (dst = sourcesink_pick_sink(v, nr, start, d->score_mode, src);
 	     dst >= 0;
 	     dst = sourcesink_pick_sink(v, nr, start, d->score_mode, src)) {
-		why = sourcesink_pull(d, src, &v[dst], &starving);
+		why = sourcesink_pull(d, src, &v[dst], &starving, false);
 		if (why != SOURCESINK_REFUSED_AFFINITY)
 			break;
 		v[dst].tried = true;
 	}
 	for (i = 0; i < nr; i++)
 		v[i].tried = false;
+	/*
+	 * No sink left that the starving thread may use: if one that took
+	 * a thread in this decision would have taken it, more threads
+	 * starve than there are sinks, and its wait passes the bound.
+	 */
+	if (why == SOURCESINK_REFUSED_AFFINITY && sourcesink_probe(d, src, v, nr, true))
+		sourcesink_unserved(src, SOURCESINK_BREACH_NO_SINK, by_node);
 	if (why == SOURCESINK_MOVED) {
+		cpu_rq(src->id)->sourcesink.unserved = 0;
 		sourcesink_moved(src, &v[dst], starving, d->limit);
 		d->moves++;
 	}
@@ -940,18 +1068,24 @@ static void sourcesink_trace_nodes(struct sourcesink_decision *d,
 static void sourcesink_balance_cpus(struct sourcesink_decision *d,
 				    struct sourcesink_view *v, int nr)
 {
-	int src, dst, start = sourcesink_start(d, nr);
+	int i, src, dst, start = sourcesink_start(d, nr);
 
 	while ((src = sourcesink_pick_source(v, nr, start, d->score_mode)) >= 0) {
 		if (d->moves == d->max_moves) {
 			cpu_rq(v[src].id)->sourcesink.events[SOURCESINK_REFUSED_BOUND]++;
+			for (i = 0; i < nr; i++)
+				if (sourcesink_may_give(&v[i], d->score_mode) &&
+				    sourcesink_probe(d, &v[i], v, nr, false))
+					sourcesink_unserved(&v[i],
+							    SOURCESINK_BREACH_MOVE_BOUND,
+							    false);
 			return;
 		}
 		if (!d->traced) {
 			dst = sourcesink_pick_sink(v, nr, start, d->score_mode, &v[src]);
 			sourcesink_trace_decision(d, &v[src], dst < 0 ? NULL : &v[dst]);
 		}
-		if (sourcesink_give(d, &v[src], v, nr) != SOURCESINK_MOVED)
+		if (sourcesink_give(d, &v[src], v, nr, false) != SOURCESINK_MOVED)
 			v[src].spent = true;
 	}
 }
@@ -1001,6 +1135,14 @@ static void sourcesink_balance_nodes(struct sourcesink_decision *d,
 		sc = &cpus[sn->first + c];
 		if (d->moves == d->max_moves) {
 			cpu_rq(sc->id)->sourcesink.events[SOURCESINK_REFUSED_BOUND]++;
+			for (i = 0; i < nr_nodes; i++)
+				if (i != src && nodes[i].state == SOURCESINK_SINK &&
+				    sourcesink_probe(d, sc, cpus + nodes[i].first,
+						     nodes[i].nr_cpus, false)) {
+					sourcesink_unserved(sc, SOURCESINK_BREACH_MOVE_BOUND,
+							    true);
+					break;
+				}
 			break;
 		}
 		for (i = 0; i < nr_nodes; i++)
@@ -1015,7 +1157,8 @@ static void sourcesink_balance_nodes(struct sourcesink_decision *d,
 				sourcesink_trace_nodes(d, nr_states, sn, dn);
 				traced = true;
 			}
-			why = sourcesink_give(d, sc, cpus + dn->first, dn->nr_cpus);
+			why = sourcesink_give(d, sc, cpus + dn->first, dn->nr_cpus,
+					      true);
 			if (why != SOURCESINK_REFUSED_AFFINITY)
 				break;
 			dn->tried = true;
@@ -1044,6 +1187,10 @@ static void sourcesink_decide(struct rq *this_rq)
 		.mode = READ_ONCE(sysctl_sched_sourcesink_mode),
 		.max_moves = READ_ONCE(sysctl_sched_sourcesink_max_moves),
 		.limit = sourcesink_limit(),
+		.period = (u64)READ_ONCE(sysctl_sched_sourcesink_period_ms) *
+			  NSEC_PER_MSEC,
+		.node_period = (u64)sourcesink_node_period_ms() * NSEC_PER_MSEC,
+		.probes = SOURCESINK_BREACH_PROBES,
 	};
 	int nr = 0, nr_nodes = 0, cpu, node, i;
 	unsigned long node_period;
@@ -1076,15 +1223,18 @@ static void sourcesink_decide(struct rq *this_rq)
 	d.score_mode = d.mode == SOURCESINK_MODE_SCORE;
 	d.seq = ++sourcesink_decider.seq;
 	this_rq->sourcesink.events[SOURCESINK_DECISIONS]++;
+	node_period = nsecs_to_jiffies(d.node_period);
+	d.node_step = nr_nodes > 1 && READ_ONCE(sysctl_sched_sourcesink_numa) &&
+		      !time_before(jiffies, sourcesink_decider.node_step + node_period);
+	for (i = 0; i < nr; i++)
+		sourcesink_check_breach(&d, &cpus[i]);
 
 	for (i = 0; i < nr_nodes; i++)
 		sourcesink_balance_cpus(&d, cpus + nodes[i].first, nodes[i].nr_cpus);
 	if (!d.traced)
 		sourcesink_trace_decision(&d, NULL, NULL);
 
-	node_period = msecs_to_jiffies(sourcesink_node_period_ms());
-	if (nr_nodes < 2 || !READ_ONCE(sysctl_sched_sourcesink_numa) ||
-	    time_before(jiffies, sourcesink_decider.node_step + node_period))
+	if (!d.node_step)
 		return;
 	sourcesink_decider.node_step = jiffies;
 	this_rq->sourcesink.events[SOURCESINK_NODE_DECISIONS]++;
@@ -1132,22 +1282,6 @@ static const char * const sourcesink_state_names[] = {
 	[SOURCESINK_SINK]	= "SINK",
 	[SOURCESINK_NEITHER]	= "NEITHER",
 	[SOURCESINK_SOURCE]	= "SOURCE",
-};
-
-static const char * const sourcesink_event_names[] = {
-	[SOURCESINK_DECISIONS]			= "decisions",
-	[SOURCESINK_MOVED]			= "moved",
-	[SOURCESINK_REFUSED_AFFINITY]		= "refused_affinity",
-	[SOURCESINK_REFUSED_RUNNING]		= "refused_running",
-	[SOURCESINK_REFUSED_MIGRATION_DISABLED]	= "refused_migration_disabled",
-	[SOURCESINK_REFUSED_BOUND]		= "refused_bound",
-	[SOURCESINK_REFUSED_NO_MOVABLE]		= "refused_no_movable",
-	[SOURCESINK_REFUSED_PREFERRED_NODE]	= "refused_preferred_node",
-	[SOURCESINK_REFUSED_THROTTLED]		= "refused_throttled",
-	[SOURCESINK_REFUSED_CORE_COOKIE]	= "refused_core_cookie",
-	[SOURCESINK_REFUSED_DOMAIN]		= "refused_domain",
-	[SOURCESINK_NODE_DECISIONS]		= "node_decisions",
-	[SOURCESINK_NODE_MOVED]			= "node_moved",
 };
 
 /* One line for @node: its state and mean load from its online CPUs'. */

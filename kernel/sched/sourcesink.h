@@ -47,6 +47,9 @@ enum sourcesink_event {
 	SOURCESINK_REFUSED_DOMAIN,
 	SOURCESINK_NODE_DECISIONS,
 	SOURCESINK_NODE_MOVED,
+	/* A starving thread past its bound: see sourcesink_check_breach(). */
+	SOURCESINK_BREACH_MOVE_BOUND,
+	SOURCESINK_BREACH_NO_SINK,
 	SOURCESINK_NR_EVENTS,
 };
 
@@ -64,6 +67,9 @@ enum sourcesink_event {
  * the head of a list; see sourcesink_oldest().
  */
 #define SOURCESINK_THROTTLED_MAX	4
+
+/* Dry-run pulls a decision may make to tell a breach: sourcesink_probe() */
+#define SOURCESINK_BREACH_PROBES	8
 
 /* The domain of a node's view: see sourcesink_same_domain(). */
 #define SOURCESINK_ANY_DOMAIN		(~0UL)
@@ -88,6 +94,14 @@ struct sourcesink_rq {
 
 	u64			ticks[SOURCESINK_NR_STATES];
 	u64			events[SOURCESINK_NR_EVENTS];
+
+	/*
+	 * The decision's alone: why the last one left a starving thread
+	 * here although a sink existed (a SOURCESINK_BREACH_* event, or 0),
+	 * and whether the node level's bound applies to it.
+	 */
+	u8			unserved;
+	bool			unserved_by_node;
 };
 
 /*
@@ -355,6 +369,18 @@ static inline void sourcesink_sum_node(struct sourcesink_view *node,
 }
 
 /*
+ * The documented bound on a starving thread's wait while a sink it may use
+ * exists: the limit, then a period for the decision that moves it (plus the
+ * node period when only another node has such a sink), and two ticks, for
+ * the tick that publishes the SOURCE and the one that raises the decision.
+ */
+static inline u64 sourcesink_bound(u64 limit, u64 period, u64 node_period,
+				   u64 tick)
+{
+	return limit + period + node_period + 2 * tick;
+}
+
+/*
  * May a thread that NUMA balancing prefers on @preferred (NUMA_NO_NODE for
  * none) go from @src_node to @dst_node after waiting @wait?  Off its
  * preferred node only when it starves: the stock placement is kept while
@@ -402,6 +428,8 @@ static inline void sourcesink_init_task(struct task_struct *p)
 {
 	INIT_LIST_HEAD(&p->sourcesink.wait_node);
 	p->sourcesink.wait_start = 0;
+	p->sourcesink.queued = 0;
+	p->sourcesink.last_move = 0;
 }
 
 static inline void sourcesink_enqueue(struct rq *rq, struct task_struct *p)

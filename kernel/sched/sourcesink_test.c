@@ -497,6 +497,18 @@ static void sourcesink_test_preferred_node(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, sourcesink_may_leave_node(NUMA_NO_NODE, 0, 1, 0, l));
 }
 
+/* The bound the breach counter holds a starving wait to, at HZ=250. */
+static void sourcesink_test_bound(struct kunit *test)
+{
+	const u64 ms = NSEC_PER_MSEC, tick = 4 * ms;
+
+	KUNIT_EXPECT_EQ(test, 100 * ms + 1000 * ms + 8 * ms,
+			sourcesink_bound(100 * ms, 1000 * ms, 0, tick));
+	/* Only another node has a sink: the node period is added. */
+	KUNIT_EXPECT_EQ(test, 100 * ms + 4000 * ms + 1000 * ms + 8 * ms,
+			sourcesink_bound(100 * ms, 1000 * ms, 4000 * ms, tick));
+}
+
 static struct kunit_case sourcesink_test_cases[] = {
 	KUNIT_CASE(sourcesink_test_room_without_starvation_is_sink),
 	KUNIT_CASE(sourcesink_test_busy_without_starvation_is_neither),
@@ -520,6 +532,7 @@ static struct kunit_case sourcesink_test_cases[] = {
 	KUNIT_CASE(sourcesink_test_node_nearer_sink_wins_a_tie),
 	KUNIT_CASE(sourcesink_test_sink_order_is_total),
 	KUNIT_CASE(sourcesink_test_preferred_node),
+	KUNIT_CASE(sourcesink_test_bound),
 	{}
 };
 

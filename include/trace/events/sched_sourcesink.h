@@ -105,6 +105,30 @@ TRACE_EVENT(sched_sourcesink_move,
 		      (unsigned int)(__entry->waited_rem_ns / NSEC_PER_USEC))
 );
 
+/*
+ * One each time a decision finds a starving thread past its documented
+ * bound on @cpu (L + P, or L + N + P when only another node had a sink,
+ * plus two ticks) after the previous decision left it there although a
+ * sink existed: @reason is why it was left (the move bound was spent, or
+ * every sink had taken a thread already).
+ */
+TRACE_EVENT(sched_sourcesink_breach,
+	    TP_PROTO(int cpu, u64 waited_ns, const char *reason),
+	    TP_ARGS(cpu, waited_ns, reason),
+	    TP_STRUCT__entry(__field(int, cpu)
+			     __field(u64, waited_ms)
+			     __field(u32, waited_rem_ns)
+			     __string(reason, reason)),
+	    TP_fast_assign(__entry->cpu = cpu;
+			   __entry->waited_ms = div_u64_rem(waited_ns, NSEC_PER_MSEC,
+							    &__entry->waited_rem_ns);
+			   __assign_str(reason);),
+	    TP_printk("cpu=%d waited_ms=%llu.%03u reason=%s",
+		      __entry->cpu, __entry->waited_ms,
+		      (unsigned int)(__entry->waited_rem_ns / NSEC_PER_USEC),
+		      __get_str(reason))
+);
+
 #endif /* _TRACE_SCHED_SOURCESINK_H */
 
 /* This part must be outside protection */

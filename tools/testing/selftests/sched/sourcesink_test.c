@@ -538,7 +538,8 @@ TEST(view_has_one_line_per_online_cpu)
 		"decisions=", "moved=", "refused_affinity=", "refused_running=",
 		"refused_migration_disabled=", "refused_bound=",
 		"refused_no_movable=", "refused_preferred_node=",
-		"node_decisions=", "node_moved=",
+		"node_decisions=", "node_moved=", "breach_move_bound=",
+		"breach_no_sink=",
 	};
 	struct view v;
 	int i;
@@ -1182,6 +1183,7 @@ static int set_knob(const char *name, long val)
 
 struct events {
 	unsigned long long decisions, moved;
+	unsigned long long breach_move_bound, breach_no_sink;
 };
 
 /*
@@ -1200,6 +1202,10 @@ static int read_level_events(struct events *e, const char *level)
 	at = strstr(v.text, key);
 	if (!at || sscanf(at, " %*[a-z_]=%llu %*[a-z_]=%llu",
 			  &e->decisions, &e->moved) != 2)
+		return -1;
+	at = strstr(v.text, " breach_move_bound=");
+	if (!at || sscanf(at, " breach_move_bound=%llu breach_no_sink=%llu",
+			  &e->breach_move_bound, &e->breach_no_sink) != 2)
 		return -1;
 	return 0;
 }
@@ -1528,6 +1534,8 @@ static void expect_moved_within_guarantee(struct __test_metadata *_metadata,
 	EXPECT_GE(waited_ms, LIMIT_MS);
 	ASSERT_EQ(0, read_events(&after));
 	EXPECT_GE(after.moved, before.moved + 1);
+	EXPECT_EQ(before.breach_move_bound, after.breach_move_bound);
+	EXPECT_EQ(before.breach_no_sink, after.breach_no_sink);
 	EXPECT_EQ(1, count_moves(atomic_load(&victim->tid)))
 		TH_LOG("the victim was moved %d times",
 		       count_moves(atomic_load(&victim->tid)));
@@ -2347,6 +2355,142 @@ TEST_F(balance, thread_behind_a_pinned_crowd_reaches_idle_cpu)
 	       dflt, since_run, bound);
 	EXPECT_LE(0, dflt);
 	EXPECT_LE(since_run, bound);
+}
+
+/*
+ * A starving wait goes on through short runs, but not once the thread is
+ * served: a nice 0 thread starves on CPU 1 behind a nice -20 hog (allowed
+ * on CPU 2 as well, which a nice 0 hog keeps busy, so nothing moves it),
+ * then the hog is reniced to 0 and the two share CPU 1, each waiting a few
+ * milliseconds at a time.  CPU 1 is a SOURCE before, and none from 2 * L
+ * after the renice on (sampled every 20 ms for 1 s).
+ */
+TEST_F(balance, starvation_ends_once_the_thread_is_served)
+{
+	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
+	static const int cpus12[] = { 1, 2, -1 };
+	struct spinner *hog, *thread;
+	int i, sources = 0;
+	long long t0;
+	struct view v;
+
+	standalone_at_test_limits(_metadata);
+	hog = &self->sp.s[self->sp.nr];
+	add_spinner(_metadata, &self->sp, HOG_NICE, cpu1);
+	add_spinner(_metadata, &self->sp, 0, cpu2);
+	thread = add_victim(_metadata, &self->sp, 0, cpu1);
+	wait_running(_metadata, &self->sp);
+	widen(_metadata, thread, cpus12);
+	sleep_ms(4 * LIMIT_MS);
+	ASSERT_EQ(0, read_view(&v));
+	ASSERT_TRUE(is_state(&v, 1, "SOURCE"))
+		TH_LOG("cpu 1 is %s behind the nice -20 hog", v.cpu[1].state);
+	ASSERT_EQ(0, setpriority(PRIO_PROCESS, atomic_load(&hog->tid), 0));
+	t0 = now_ns();
+	sleep_ms(2 * LIMIT_MS);
+	for (i = 0; now_ns() - t0 < 1000000000LL; i++) {
+		ASSERT_EQ(0, read_view(&v));
+		if (is_state(&v, 1, "SOURCE")) {
+			sources++;
+			TH_LOG("cpu 1 a SOURCE %lld ms after the renice, oldest_wait_ms=%llu",
+			       (now_ns() - t0) / 1000000, v.cpu[1].oldest_wait_ms);
+		}
+		sleep_ms(20);
+	}
+	EXPECT_EQ(0, sources);
+}
+
+/*
+ * Two sources, CPUs 1 and 2 (a nice 19 thread behind a nice -20 hog on
+ * each), both starving from the same decision on, with @allowed the CPUs
+ * the two threads may use besides their own.  Returns the events before.
+ */
+static void two_starving(struct __test_metadata *_metadata, struct spinners *sp,
+			 const int *allowed1, const int *allowed2,
+			 struct events *before)
+{
+	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
+	struct spinner *v1, *v2;
+
+	add_spinner(_metadata, sp, HOG_NICE, cpu1);
+	add_spinner(_metadata, sp, HOG_NICE, cpu2);
+	v1 = add_victim(_metadata, sp, VICTIM_NICE, cpu1);
+	v2 = add_victim(_metadata, sp, VICTIM_NICE, cpu2);
+	sleep_ms(100);
+	ASSERT_EQ(0, read_events(before));
+	after_a_decision(_metadata, PERIOD_MS);
+	ASSERT_EQ(0, clear_trace());
+	widen(_metadata, v1, allowed1);
+	widen(_metadata, v2, allowed2);
+}
+
+/* Trace events sched_sourcesink_breach with reason @reason. */
+static int count_breaches(const char *reason)
+{
+	char line[512], key[64];
+	int n = 0;
+	FILE *f;
+
+	snprintf(key, sizeof(key), "reason=%s", reason);
+	f = fopen(TRACING "trace", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, "sched_sourcesink_breach:") && strstr(line, key);
+	fclose(f);
+	return n;
+}
+
+/*
+ * Two threads start to starve in the same period and may both use idle
+ * CPU 3 only.  A sink takes one thread a decision, so one is moved and the
+ * other waits past its bound with nowhere to go: the balancer counts that
+ * breach once, as breach_no_sink, and moves nothing more (CPU 3 is busy
+ * now).  The bound's promise is kept where a sink is left: no other breach.
+ */
+TEST_F(balance, more_starving_than_sinks_counts_one_breach)
+{
+	static const int cpus13[] = { 1, 3, -1 }, cpus23[] = { 2, 3, -1 };
+	struct events before, after;
+
+	standalone_at_test_limits(_metadata);
+	ASSERT_EQ(0, write_buf(TRACING "events/sched/sched_sourcesink_breach/enable", "1", 1));
+	two_starving(_metadata, &self->sp, cpus13, cpus23, &before);
+	sleep_ms(5 * PERIOD_MS);
+	ASSERT_EQ(0, read_events(&after));
+	write_buf(TRACING "events/sched/sched_sourcesink_breach/enable", "0", 1);
+	EXPECT_EQ(1, after.moved - before.moved);
+	EXPECT_EQ(1, after.breach_no_sink - before.breach_no_sink);
+	EXPECT_EQ(0, after.breach_move_bound - before.breach_move_bound);
+	EXPECT_EQ(1, count_breaches("breach_no_sink"));
+	if (after.breach_no_sink - before.breach_no_sink != 1)
+		log_pairs(_metadata);
+}
+
+/*
+ * The same two threads may also use idle CPU 0, but max_moves is 1: one is
+ * moved, the other waits a period more, past its bound, and is moved by
+ * the next decision, which counts one breach_move_bound.
+ */
+TEST_F(balance, spent_move_bound_counts_one_breach)
+{
+	static const int cpus103[] = { 1, 0, 3, -1 }, cpus203[] = { 2, 0, 3, -1 };
+	struct events before, after;
+
+	standalone_at_test_limits(_metadata);
+	ASSERT_EQ(0, set_knob("sched_sourcesink_max_moves", 1));
+	ASSERT_EQ(0, write_buf(TRACING "events/sched/sched_sourcesink_breach/enable", "1", 1));
+	start_spinning_on(3);
+	two_starving(_metadata, &self->sp, cpus103, cpus203, &before);
+	sleep_ms(5 * PERIOD_MS);
+	ASSERT_EQ(0, read_events(&after));
+	write_buf(TRACING "events/sched/sched_sourcesink_breach/enable", "0", 1);
+	EXPECT_EQ(2, after.moved - before.moved);
+	EXPECT_EQ(1, after.breach_move_bound - before.breach_move_bound);
+	EXPECT_EQ(0, after.breach_no_sink - before.breach_no_sink);
+	EXPECT_EQ(1, count_breaches("breach_move_bound"));
+	if (after.breach_move_bound - before.breach_move_bound != 1)
+		log_pairs(_metadata);
 }
 
 /*
