@@ -1869,6 +1869,56 @@ TEST_F(balance, never_moves_within_an_isolated_partition)
 	kill_process(victim);
 }
 
+/*
+ * A case that leaves a starving thread beside idle CPU @cpu: how long after
+ * its widening it reached @cpu (-1: not within @timeout_ms), and how long
+ * after the start of its last wait.
+ */
+typedef long long (*starving_case)(struct __test_metadata *_metadata,
+				   struct spinners *sp, int timeout_ms,
+				   long long *since_run);
+
+/*
+ * @run with this balancer off (reported, not judged: a stable update may
+ * fix the stock balancer), then on at LIMIT_MS and PERIOD_MS in standalone
+ * mode and at the defaults (@saved): on, the thread reaches @cpu within
+ * L + P (plus SLACK_MS) of the start of its wait.
+ */
+static void expect_reached_within_bound(struct __test_metadata *_metadata,
+					struct spinners *sp, const int *saved,
+					starving_case run, int cpu)
+{
+	long long off, on, dflt, since_run, bound;
+	int i, limit, period;
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 0));
+	off = run(_metadata, sp, STOCK_REPORT_MS, &since_run);
+	if (off < 0)
+		TH_LOG("balancer off: not on idle CPU %d within %d ms", cpu, STOCK_REPORT_MS);
+	else
+		TH_LOG("balancer off: on idle CPU %d after %lld ms", cpu, off);
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 1));
+	standalone_at_test_limits(_metadata);
+	bound = LIMIT_MS + PERIOD_MS + SLACK_MS;
+	on = run(_metadata, sp, 5 * bound, &since_run);
+	TH_LOG("L %d, P %d ms: on CPU %d after %lld ms, %lld ms after its wait began; bound %lld",
+	       LIMIT_MS, PERIOD_MS, cpu, on, since_run, bound);
+	EXPECT_LE(0, on);
+	EXPECT_LE(since_run, bound);
+
+	for (i = 0; i < NR_KNOBS; i++)
+		ASSERT_EQ(0, set_knob(knobs[i], saved[i]));
+	limit = knob("sched_sourcesink_starvation_ms");
+	period = knob("sched_sourcesink_period_ms");
+	bound = limit + period + SLACK_MS;
+	dflt = run(_metadata, sp, 5 * bound, &since_run);
+	TH_LOG("defaults: on CPU %d after %lld ms, %lld ms after its wait began; bound %lld",
+	       cpu, dflt, since_run, bound);
+	EXPECT_LE(0, dflt);
+	EXPECT_LE(since_run, bound);
+}
+
 /* --- CPU isolation and nohz_full ------------------------------------------ */
 
 /*
@@ -2033,38 +2083,10 @@ static long long nohz_full_idle(struct __test_metadata *_metadata,
 	return ms;
 }
 
-/* As thread_behind_a_pinned_crowd_reaches_idle_cpu, with nohz_full_idle(). */
 TEST_F(isolation, thread_beside_idle_nohz_full_cpu_reaches_it)
 {
-	long long off, on, dflt, since_run, bound;
-	int i, limit, period;
-
-	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 0));
-	off = nohz_full_idle(_metadata, &self->sp, STOCK_REPORT_MS, &since_run);
-	if (off < 0)
-		TH_LOG("balancer off: not on idle CPU 2 within %d ms", STOCK_REPORT_MS);
-	else
-		TH_LOG("balancer off: on idle CPU 2 after %lld ms", off);
-
-	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 1));
-	standalone_at_test_limits(_metadata);
-	bound = LIMIT_MS + PERIOD_MS + SLACK_MS;
-	on = nohz_full_idle(_metadata, &self->sp, 5 * bound, &since_run);
-	TH_LOG("L %d, P %d ms: on CPU 2 after %lld ms, %lld ms after its wait began; bound %lld",
-	       LIMIT_MS, PERIOD_MS, on, since_run, bound);
-	EXPECT_LE(0, on);
-	EXPECT_LE(since_run, bound);
-
-	for (i = 0; i < NR_KNOBS; i++)
-		ASSERT_EQ(0, set_knob(knobs[i], self->saved[i]));
-	limit = knob("sched_sourcesink_starvation_ms");
-	period = knob("sched_sourcesink_period_ms");
-	bound = limit + period + SLACK_MS;
-	dflt = nohz_full_idle(_metadata, &self->sp, 5 * bound, &since_run);
-	TH_LOG("defaults: on CPU 2 after %lld ms, %lld ms after its wait began; bound %lld",
-	       dflt, since_run, bound);
-	EXPECT_LE(0, dflt);
-	EXPECT_LE(since_run, bound);
+	expect_reached_within_bound(_metadata, &self->sp, self->saved,
+				    nohz_full_idle, 2);
 }
 
 /* --- core scheduling ------------------------------------------------------ */
@@ -2238,23 +2260,35 @@ static int two_sources(struct __test_metadata *_metadata, struct spinners *sp,
 	return first_pair(2, pair);
 }
 
-TEST_F(balance, busiest_source_gives_to_idlest_sink)
+/*
+ * two_sources() in standalone mode at the test's limits with max_moves 1,
+ * tried again while its first decision missed a source, three times at
+ * most: how many attempts were discarded, or -1 if all three were.
+ */
+static int two_sources_retried(struct __test_metadata *_metadata,
+			       struct spinners *sp, struct pair *pair,
+			       bool nest_heavier)
 {
-	struct pair pair = { .src = -1, .dst = -1 };
 	int attempt;
 
-	ASSERT_EQ(0, set_knob("sched_sourcesink_standalone", 1));
-	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", LIMIT_MS));
-	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", PERIOD_MS));
-	ASSERT_EQ(0, set_knob("sched_sourcesink_max_moves", 1));
+	standalone_at_test_limits(_metadata);
+	if (set_knob("sched_sourcesink_max_moves", 1))
+		return -1;
 	for (attempt = 1; attempt <= 3; attempt++) {
-		if (!two_sources(_metadata, &self->sp, &pair, false))
-			break;
+		if (!two_sources(_metadata, sp, pair, nest_heavier))
+			return attempt - 1;
 		TH_LOG("attempt %d: the first decision did not see both sources",
 		       attempt);
 	}
-	/* An EXPECT, not an ASSERT, while spinners run: see score mode below. */
-	EXPECT_LE(attempt, 3)
+	return -1;
+}
+
+TEST_F(balance, busiest_source_gives_to_idlest_sink)
+{
+	struct pair pair = { .src = -1, .dst = -1 };
+
+	/* An EXPECT, not an ASSERT, while spinners run. */
+	EXPECT_LE(0, two_sources_retried(_metadata, &self->sp, &pair, false))
 		return;
 	EXPECT_EQ(2, pair.src) TH_LOG("the first pair was %d -> %d", pair.src, pair.dst);
 	EXPECT_EQ(3, pair.dst) TH_LOG("the first pair was %d -> %d", pair.src, pair.dst);
@@ -2272,20 +2306,12 @@ TEST_F(balance, busiest_source_gives_to_idlest_sink)
 TEST_F(balance, busiest_source_counts_threads_of_nested_groups)
 {
 	struct pair pair = { .src = -1, .dst = -1 };
-	int attempt;
+	int discarded;
 
-	ASSERT_EQ(0, set_knob("sched_sourcesink_standalone", 1));
-	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", LIMIT_MS));
-	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", PERIOD_MS));
-	ASSERT_EQ(0, set_knob("sched_sourcesink_max_moves", 1));
-	for (attempt = 1; attempt <= 3; attempt++) {
-		if (!two_sources(_metadata, &self->sp, &pair, true))
-			break;
-		TH_LOG("attempt %d: the first decision did not see both sources",
-		       attempt);
-	}
-	TH_LOG("%d of %d attempts discarded", attempt - 1, attempt > 3 ? 3 : attempt);
-	ASSERT_LE(attempt, 2);
+	discarded = two_sources_retried(_metadata, &self->sp, &pair, true);
+	TH_LOG("%d of 3 attempts at most discarded", discarded);
+	ASSERT_LE(0, discarded);
+	ASSERT_LE(discarded, 1);
 	EXPECT_EQ(2, pair.src) TH_LOG("the first pair was %d -> %d", pair.src, pair.dst);
 	if (pair.src != 2)
 		log_pairs(_metadata);
@@ -2325,43 +2351,10 @@ static long long pinned_crowd(struct __test_metadata *_metadata,
 	return ms;
 }
 
-/*
- * pinned_crowd() with this balancer off (reported, not judged: a stable
- * update may fix the stock balancer), then on at LIMIT_MS and PERIOD_MS in
- * standalone mode and at the defaults: on, the thread reaches CPU 3 within
- * L + P (plus SLACK_MS) of the start of its wait.
- */
 TEST_F(balance, thread_behind_a_pinned_crowd_reaches_idle_cpu)
 {
-	long long off, on, dflt, since_run, bound;
-	int i, limit, period;
-
-	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 0));
-	off = pinned_crowd(_metadata, &self->sp, STOCK_REPORT_MS, &since_run);
-	if (off < 0)
-		TH_LOG("balancer off: not on idle CPU 3 within %d ms", STOCK_REPORT_MS);
-	else
-		TH_LOG("balancer off: on idle CPU 3 after %lld ms", off);
-
-	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 1));
-	standalone_at_test_limits(_metadata);
-	bound = LIMIT_MS + PERIOD_MS + SLACK_MS;
-	on = pinned_crowd(_metadata, &self->sp, 5 * bound, &since_run);
-	TH_LOG("L %d, P %d ms: on CPU 3 after %lld ms, %lld ms after its wait began; bound %lld",
-	       LIMIT_MS, PERIOD_MS, on, since_run, bound);
-	EXPECT_LE(0, on);
-	EXPECT_LE(since_run, bound);
-
-	for (i = 0; i < NR_KNOBS; i++)
-		ASSERT_EQ(0, set_knob(knobs[i], self->saved[i]));
-	limit = knob("sched_sourcesink_starvation_ms");
-	period = knob("sched_sourcesink_period_ms");
-	bound = limit + period + SLACK_MS;
-	dflt = pinned_crowd(_metadata, &self->sp, 5 * bound, &since_run);
-	TH_LOG("defaults: on CPU 3 after %lld ms, %lld ms after its wait began; bound %lld",
-	       dflt, since_run, bound);
-	EXPECT_LE(0, dflt);
-	EXPECT_LE(since_run, bound);
+	expect_reached_within_bound(_metadata, &self->sp, self->saved,
+				    pinned_crowd, 3);
 }
 
 /*
