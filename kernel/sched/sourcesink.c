@@ -186,7 +186,9 @@ static u64 sourcesink_limit(void)
  * CPU and per node; @node_step is the jiffies of the last node-level step.
  * @last_ns and @longest_ns are how long the last decision and the longest
  * so far ran: the decision cannot be preempted, so this is also the
- * longest stretch it keeps its CPU from rescheduling.
+ * longest stretch it keeps its CPU from rescheduling.  @unserved_since,
+ * one per CPU, is when a starving wait a decision left there began, by
+ * local_clock(): see sourcesink_unserved().
  */
 static struct {
 	raw_spinlock_t			lock;
@@ -196,6 +198,7 @@ static struct {
 	unsigned long			node_step;
 	struct sourcesink_view		*cpus;
 	struct sourcesink_view		*nodes;
+	u64				*unserved_since;
 } sourcesink_decider = {
 	.lock = __RAW_SPIN_LOCK_UNLOCKED(sourcesink_decider.lock),
 };
@@ -632,7 +635,11 @@ static int __init sourcesink_init(void)
 	sourcesink_decider.nodes = kcalloc(nr_node_ids,
 					   sizeof(*sourcesink_decider.nodes),
 					   GFP_KERNEL);
-	WARN_ON(!sourcesink_decider.cpus || !sourcesink_decider.nodes);
+	sourcesink_decider.unserved_since =
+		kcalloc(nr_cpu_ids, sizeof(*sourcesink_decider.unserved_since),
+			GFP_KERNEL);
+	WARN_ON(!sourcesink_decider.cpus || !sourcesink_decider.nodes ||
+		!sourcesink_decider.unserved_since);
 	sysctl_sched_sourcesink_numa = num_online_nodes() > 1;
 	sourcesink_decider.node_step = jiffies;
 	WRITE_ONCE(sourcesink_next_decision, jiffies +
@@ -740,6 +747,7 @@ struct sourcesink_decision {
 	u64		period;		/* ns, as the limit */
 	u64		node_period;
 	bool		node_step;	/* this decision runs the node level */
+	u64		now;		/* local_clock() at the snapshot */
 	int		probes;		/* dry runs left for the breach count */
 	int		max_moves;
 	int		moves;
@@ -914,11 +922,13 @@ static void sourcesink_moved(struct sourcesink_view *src,
 
 /*
  * A starving thread was left on @v's CPU although a sink existed, for
- * @why; the next decisions count a breach if its wait then passes the
- * bound (sourcesink_check_breach()).  Only the decision reads and writes
- * ->unserved, under its lock.
+ * @why; a later decision counts a breach if that wait then passes the
+ * bound (sourcesink_check_breach()).  When the wait began is noted too, to
+ * tell it from a later one.  Only the decision reads and writes these,
+ * under its lock.
  */
-static void sourcesink_unserved(const struct sourcesink_view *v,
+static void sourcesink_unserved(const struct sourcesink_decision *d,
+				const struct sourcesink_view *v,
 				enum sourcesink_event why, bool by_node)
 {
 	struct sourcesink_rq *ss = &cpu_rq(v->id)->sourcesink;
@@ -927,6 +937,7 @@ static void sourcesink_unserved(const struct sourcesink_view *v,
 		return;
 	ss->unserved = why;
 	ss->unserved_by_node = by_node;
+	sourcesink_decider.unserved_since[v->id] = d->now - v->oldest_wait;
 }
 
 /*
@@ -956,28 +967,37 @@ static bool sourcesink_probe(struct sourcesink_decision *d,
 }
 
 /*
- * At a decision, before it moves anything: a CPU that the last decision
- * (the last node step, for a node-level reason) left a starving thread on
- * although a sink would have taken it, and that still starves past the
- * bound, counts a breach with the reason it was left.  A wait that ended
- * meanwhile (the CPU is no SOURCE) counts nothing.  Either way the note is
- * spent: this decision notes the CPU again if it leaves it again.
+ * At a decision, before it moves anything: a CPU that a decision (a node
+ * step, for a node-level reason) left a starving thread on although a sink
+ * would have taken it, and whose wait, the same one, has passed the bound
+ * since, counts a breach with the reason it was left.  The same wait began
+ * when the note says, give or take two ticks (the view is a tick old); a
+ * wait that ended meanwhile (the CPU is no SOURCE, or its wait began
+ * later) drops the note and counts nothing, and one not yet past the bound
+ * keeps it, though no sink may be left by then: the thread that took it is
+ * why the wait goes on.
  */
 static void sourcesink_check_breach(struct sourcesink_decision *d,
 				    const struct sourcesink_view *v)
 {
 	struct sourcesink_rq *ss = &cpu_rq(v->id)->sourcesink;
 	enum sourcesink_event why = ss->unserved;
-	u64 bound;
+	u64 bound, since, noted = sourcesink_decider.unserved_since[v->id];
 
 	if (!why || (ss->unserved_by_node && !d->node_step))
 		return;
-	ss->unserved = 0;
+	since = d->now - v->oldest_wait;
+	if (v->state != SOURCESINK_SOURCE || since > noted + 2 * TICK_NSEC ||
+	    since + 2 * TICK_NSEC < noted) {
+		ss->unserved = 0;
+		return;
+	}
 	bound = sourcesink_bound(d->limit, d->period,
 				 ss->unserved_by_node ? d->node_period : 0,
 				 TICK_NSEC);
-	if (v->state != SOURCESINK_SOURCE || v->oldest_wait <= bound)
+	if (v->oldest_wait <= bound)
 		return;
+	ss->unserved = 0;
 	ss->events[why]++;
 	trace_sched_sourcesink_breach(v->id, v->oldest_wait,
 				      sourcesink_event_names[why]);
@@ -1015,7 +1035,7 @@ static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 	 * starve than there are sinks, and its wait passes the bound.
 	 */
 	if (why == SOURCESINK_REFUSED_AFFINITY && sourcesink_probe(d, src, v, nr, true))
-		sourcesink_unserved(src, SOURCESINK_BREACH_NO_SINK, by_node);
+		sourcesink_unserved(d, src, SOURCESINK_BREACH_NO_SINK, by_node);
 	if (why == SOURCESINK_MOVED) {
 		cpu_rq(src->id)->sourcesink.unserved = 0;
 		sourcesink_moved(src, &v[dst], starving, d->limit);
@@ -1076,7 +1096,7 @@ static void sourcesink_balance_cpus(struct sourcesink_decision *d,
 			for (i = 0; i < nr; i++)
 				if (sourcesink_may_give(&v[i], d->score_mode) &&
 				    sourcesink_probe(d, &v[i], v, nr, false))
-					sourcesink_unserved(&v[i],
+					sourcesink_unserved(d, &v[i],
 							    SOURCESINK_BREACH_MOVE_BOUND,
 							    false);
 			return;
@@ -1139,7 +1159,8 @@ static void sourcesink_balance_nodes(struct sourcesink_decision *d,
 				if (i != src && nodes[i].state == SOURCESINK_SINK &&
 				    sourcesink_probe(d, sc, cpus + nodes[i].first,
 						     nodes[i].nr_cpus, false)) {
-					sourcesink_unserved(sc, SOURCESINK_BREACH_MOVE_BOUND,
+					sourcesink_unserved(d, sc,
+							    SOURCESINK_BREACH_MOVE_BOUND,
 							    true);
 					break;
 				}
@@ -1191,6 +1212,7 @@ static void sourcesink_decide(struct rq *this_rq)
 			  NSEC_PER_MSEC,
 		.node_period = (u64)sourcesink_node_period_ms() * NSEC_PER_MSEC,
 		.probes = SOURCESINK_BREACH_PROBES,
+		.now = local_clock(),
 	};
 	int nr = 0, nr_nodes = 0, cpu, node, i;
 	unsigned long node_period;
@@ -1255,7 +1277,8 @@ void sourcesink_balance(struct rq *this_rq)
 	if (!static_branch_likely(&sched_sourcesink_active) ||
 	    !READ_ONCE(sysctl_sched_sourcesink_mode) ||
 	    time_before(now, next) || scx_switched_all() ||
-	    !sourcesink_decider.cpus || !sourcesink_decider.nodes)
+	    !sourcesink_decider.cpus || !sourcesink_decider.nodes ||
+	    !sourcesink_decider.unserved_since)
 		return;
 
 	period = msecs_to_jiffies(READ_ONCE(sysctl_sched_sourcesink_period_ms));
