@@ -187,8 +187,8 @@ static u64 sourcesink_limit(void)
  * @last_ns and @longest_ns are how long the last decision and the longest
  * so far ran: the decision cannot be preempted, so this is also the
  * longest stretch it keeps its CPU from rescheduling.  @unserved_since,
- * one per CPU, is when a starving wait a decision left there began, by
- * local_clock(): see sourcesink_unserved().
+ * one per CPU, is the ->wait_start of a starving wait a decision left
+ * there: see sourcesink_unserved().
  */
 static struct {
 	raw_spinlock_t			lock;
@@ -403,12 +403,14 @@ void __sourcesink_tick(struct rq *rq)
 	u64 now = rq_clock(rq);
 	struct task_struct *oldest;
 	enum sourcesink_state state;
-	u64 oldest_wait = 0, since_idle = 0;
+	u64 oldest_wait = 0, oldest_start = 0, since_idle = 0;
 	bool unknown;
 
 	oldest = sourcesink_oldest(rq, now, &unknown);
-	if (oldest)
+	if (oldest) {
 		oldest_wait = sourcesink_waited(rq, oldest);
+		oldest_start = oldest->sourcesink.wait_start;
+	}
 
 	/* Only SCHED_IDLE tasks run: a thread moved here preempts them. */
 	if (rq->nr_running && rq->nr_running == rq->cfs.idle_h_nr_running)
@@ -423,6 +425,7 @@ void __sourcesink_tick(struct rq *rq)
 	WRITE_ONCE(ss->state, state);
 	WRITE_ONCE(ss->movable, ss->nr_movable);
 	WRITE_ONCE(ss->oldest_wait, oldest_wait);
+	WRITE_ONCE(ss->oldest_start, oldest_start);
 	WRITE_ONCE(ss->since_idle, since_idle);
 	ss->ticks[state]++;
 }
@@ -467,6 +470,7 @@ static void sourcesink_untrack_rq(struct rq *rq)
 	WRITE_ONCE(rq->sourcesink.state, SOURCESINK_SINK);
 	WRITE_ONCE(rq->sourcesink.movable, 0);
 	WRITE_ONCE(rq->sourcesink.oldest_wait, 0);
+	WRITE_ONCE(rq->sourcesink.oldest_start, 0);
 	rq_unlock_irqrestore(rq, &rf);
 }
 
@@ -692,6 +696,7 @@ static void sourcesink_read_cpu(int cpu, struct sourcesink_view *v)
 		v->state = READ_ONCE(ss->state);
 		v->nr_movable = READ_ONCE(ss->movable);
 		v->oldest_wait = READ_ONCE(ss->oldest_wait);
+		v->oldest_start = READ_ONCE(ss->oldest_start);
 		v->since_idle = READ_ONCE(ss->since_idle);
 	}
 	v->load = sourcesink_cpu_load(rq);
@@ -747,7 +752,6 @@ struct sourcesink_decision {
 	u64		period;		/* ns, as the limit */
 	u64		node_period;
 	bool		node_step;	/* this decision runs the node level */
-	u64		now;		/* local_clock() at the snapshot */
 	int		probes;		/* dry runs left for the breach count */
 	int		max_moves;
 	int		moves;
@@ -923,12 +927,11 @@ static void sourcesink_moved(struct sourcesink_view *src,
 /*
  * A starving thread was left on @v's CPU although a sink existed, for
  * @why; a later decision counts a breach if that wait then passes the
- * bound (sourcesink_check_breach()).  When the wait began is noted too, to
- * tell it from a later one.  Only the decision reads and writes these,
- * under its lock.
+ * bound (sourcesink_check_breach()).  Its start is noted too, to tell it
+ * from a later one.  Only the decision reads and writes these, under its
+ * lock.
  */
-static void sourcesink_unserved(const struct sourcesink_decision *d,
-				const struct sourcesink_view *v,
+static void sourcesink_unserved(const struct sourcesink_view *v,
 				enum sourcesink_event why, bool by_node)
 {
 	struct sourcesink_rq *ss = &cpu_rq(v->id)->sourcesink;
@@ -937,7 +940,7 @@ static void sourcesink_unserved(const struct sourcesink_decision *d,
 		return;
 	ss->unserved = why;
 	ss->unserved_by_node = by_node;
-	sourcesink_decider.unserved_since[v->id] = d->now - v->oldest_wait;
+	sourcesink_decider.unserved_since[v->id] = v->oldest_start;
 }
 
 /*
@@ -970,25 +973,25 @@ static bool sourcesink_probe(struct sourcesink_decision *d,
  * At a decision, before it moves anything: a CPU that a decision (a node
  * step, for a node-level reason) left a starving thread on although a sink
  * would have taken it, and whose wait, the same one, has passed the bound
- * since, counts a breach with the reason it was left.  The same wait began
- * when the note says, give or take two ticks (the view is a tick old); a
- * wait that ended meanwhile (the CPU is no SOURCE, or its wait began
- * later) drops the note and counts nothing, and one not yet past the bound
- * keeps it, though no sink may be left by then: the thread that took it is
- * why the wait goes on.
+ * since, counts a breach with the reason it was left.  The same wait has
+ * the start the note holds: the tick publishes the oldest waiter's
+ * ->wait_start beside its wait, so a wait is told from a later one however
+ * late either tick came.  A wait that ended meanwhile (the CPU is no
+ * SOURCE, or its oldest wait began at another time) drops the note and
+ * counts nothing, and one not yet past the bound keeps it, though no sink
+ * may be left by then: the thread that took it is why the wait goes on.
  */
 static void sourcesink_check_breach(struct sourcesink_decision *d,
 				    const struct sourcesink_view *v)
 {
 	struct sourcesink_rq *ss = &cpu_rq(v->id)->sourcesink;
 	enum sourcesink_event why = ss->unserved;
-	u64 bound, since, noted = sourcesink_decider.unserved_since[v->id];
+	u64 bound;
 
 	if (!why || (ss->unserved_by_node && !d->node_step))
 		return;
-	since = d->now - v->oldest_wait;
-	if (v->state != SOURCESINK_SOURCE || since > noted + 2 * TICK_NSEC ||
-	    since + 2 * TICK_NSEC < noted) {
+	if (v->state != SOURCESINK_SOURCE ||
+	    v->oldest_start != sourcesink_decider.unserved_since[v->id]) {
 		ss->unserved = 0;
 		return;
 	}
@@ -1035,7 +1038,7 @@ static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 	 * starve than there are sinks, and its wait passes the bound.
 	 */
 	if (why == SOURCESINK_REFUSED_AFFINITY && sourcesink_probe(d, src, v, nr, true))
-		sourcesink_unserved(d, src, SOURCESINK_BREACH_NO_SINK, by_node);
+		sourcesink_unserved(src, SOURCESINK_BREACH_NO_SINK, by_node);
 	if (why == SOURCESINK_MOVED) {
 		cpu_rq(src->id)->sourcesink.unserved = 0;
 		sourcesink_moved(src, &v[dst], starving, d->limit);
@@ -1096,8 +1099,7 @@ static void sourcesink_balance_cpus(struct sourcesink_decision *d,
 			for (i = 0; i < nr; i++)
 				if (sourcesink_may_give(&v[i], d->score_mode) &&
 				    sourcesink_probe(d, &v[i], v, nr, false))
-					sourcesink_unserved(d, &v[i],
-							    SOURCESINK_BREACH_MOVE_BOUND,
+					sourcesink_unserved(&v[i], SOURCESINK_BREACH_MOVE_BOUND,
 							    false);
 			return;
 		}
@@ -1159,8 +1161,7 @@ static void sourcesink_balance_nodes(struct sourcesink_decision *d,
 				if (i != src && nodes[i].state == SOURCESINK_SINK &&
 				    sourcesink_probe(d, sc, cpus + nodes[i].first,
 						     nodes[i].nr_cpus, false)) {
-					sourcesink_unserved(d, sc,
-							    SOURCESINK_BREACH_MOVE_BOUND,
+					sourcesink_unserved(sc, SOURCESINK_BREACH_MOVE_BOUND,
 							    true);
 					break;
 				}
@@ -1212,7 +1213,6 @@ static void sourcesink_decide(struct rq *this_rq)
 			  NSEC_PER_MSEC,
 		.node_period = (u64)sourcesink_node_period_ms() * NSEC_PER_MSEC,
 		.probes = SOURCESINK_BREACH_PROBES,
-		.now = local_clock(),
 	};
 	int nr = 0, nr_nodes = 0, cpu, node, i;
 	unsigned long node_period;

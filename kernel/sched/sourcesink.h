@@ -90,6 +90,7 @@ struct sourcesink_rq {
 	enum sourcesink_state	state;
 	unsigned int		movable;	/* nr_movable at that tick */
 	u64			oldest_wait;
+	u64			oldest_start;	/* its ->wait_start: which wait */
 	u64			since_idle;
 
 	u64			ticks[SOURCESINK_NR_STATES];
@@ -183,6 +184,7 @@ struct sourcesink_view {
 	u64			score;
 	unsigned int		nr_movable;
 	u64			oldest_wait;
+	u64			oldest_start;
 	u64			since_idle;
 	bool			no_room;	/* RT and DL work leave fair < 0.2 */
 	/*
