@@ -1251,8 +1251,22 @@ static void sourcesink_decide(struct rq *this_rq)
 	for (i = 0; i < nr; i++)
 		sourcesink_check_breach(&d, &cpus[i]);
 
-	for (i = 0; i < nr_nodes; i++)
+	for (i = 0; i < nr_nodes; i++) {
+		/*
+		 * A SOURCE node has no CPU with room.  Score mode's CPU level
+		 * would still move its starving thread to another busy CPU,
+		 * by load, which ends no starvation and, the thread being
+		 * moved in this decision, keeps the node step from taking it
+		 * to a node with room: in a node step, that node is left to
+		 * the node level.
+		 */
+		if (d.score_mode && d.node_step) {
+			sourcesink_sum(&d, &nodes[i], cpus);
+			if (nodes[i].state == SOURCESINK_SOURCE)
+				continue;
+		}
 		sourcesink_balance_cpus(&d, cpus + nodes[i].first, nodes[i].nr_cpus);
+	}
 	if (!d.traced)
 		sourcesink_trace_decision(&d, NULL, NULL);
 

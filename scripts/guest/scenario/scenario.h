@@ -5,12 +5,19 @@
  * CPUs and then allowed on others, and the lines the analyser reads.
  *
  * Every scenario prints, before its workers start:
- *	thread TID CPULIST NICE		one per worker, CPULIST once widened
+ *	thread TID START ALLOWED NICE	one per worker: the CPUs it starts on,
+ *					and those it may use once widened
  * and when they are done:
  *	result makespan_ms=M ideal_ms=I work_ms=W
  * where the makespan runs from the release of the workers to the last
  * finish and the ideal is the total work spread over every allowed CPU.
- * The release is also marked in the trace ("bench release").
+ * The release and the widening are also marked in the trace ("bench
+ * release", "bench widened").
+ *
+ * The starvation suite's scenarios (starve-*) instead print
+ *	result reached_ms=R timeout_ms=T
+ * how long after its widening a victim first ran on a CPU that idles
+ * beside it, -1 if not within T: see run_until_reached().
  */
 #ifndef SCENARIO_H
 #define SCENARIO_H
@@ -38,6 +45,8 @@ struct worker {
 	cpu_set_t allowed;		/* where it may go after */
 	int policy;			/* SCHED_OTHER or SCHED_FIFO */
 	long long end_ns;
+	int watch;			/* 1 + the CPU whose first run to note */
+	atomic_llong reached_ns;	/* when it first ran there */
 };
 
 static atomic_int released, stop;
@@ -125,7 +134,9 @@ static void *work(void *arg)
 	t0 = thread_ns();
 	while (!atomic_load_explicit(&stop, memory_order_relaxed) &&
 	       (!budget || thread_ns() - t0 < budget))
-		;
+		if (w->watch && sched_getcpu() == w->watch - 1 &&
+		    !atomic_load_explicit(&w->reached_ns, memory_order_relaxed))
+			atomic_store(&w->reached_ns, now_ns());
 	w->end_ns = now_ns();
 	return NULL;
 }
@@ -154,6 +165,47 @@ static void start_worker(struct worker *w)
 		usleep(1000);
 }
 
+static void print_threads(struct worker *w, int nr)
+{
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		printf("thread %d ", atomic_load(&w[i].tid));
+		print_cpulist(&w[i].start_on);
+		putchar(' ');
+		print_cpulist(&w[i].allowed);
+		printf(" %d\n", w[i].policy == SCHED_FIFO ? -100 : w[i].nice);
+	}
+	fflush(stdout);
+}
+
+/* Open the gate: every worker starts.  Returns when, by now_ns(). */
+static long long release(void)
+{
+	long long t0;
+
+	mark("bench release");
+	pthread_mutex_lock(&gate_lock);
+	t0 = now_ns();
+	atomic_store(&released, 1);
+	pthread_cond_broadcast(&gate);
+	pthread_mutex_unlock(&gate_lock);
+	return t0;
+}
+
+/* Allow every worker where it may go. */
+static void widen(struct worker *w, int nr)
+{
+	int i;
+
+	for (i = 0; i < nr; i++)
+		if (!CPU_EQUAL(&w[i].allowed, &w[i].start_on) &&
+		    pthread_setaffinity_np(w[i].thread, sizeof(w[i].allowed),
+					   &w[i].allowed))
+			die("pthread_setaffinity_np");
+	mark("bench widened");
+}
+
 /*
  * Start @nr workers, each held at the gate on the CPUs it starts on, print
  * the thread lines, release them at once and let them queue there, then
@@ -161,7 +213,7 @@ static void start_worker(struct worker *w)
  * and print the result.  Workers with no work (hogs) are stopped after the
  * rest.  Returns the makespan in ns.
  */
-static long long run_workers(struct worker *w, int nr)
+static inline long long run_workers(struct worker *w, int nr)
 {
 	long long t0, last = 0, total_ms = 0;
 	cpu_set_t everywhere;
@@ -170,27 +222,14 @@ static long long run_workers(struct worker *w, int nr)
 	for (i = 0; i < nr; i++)
 		start_worker(&w[i]);
 	CPU_ZERO(&everywhere);
-	for (i = 0; i < nr; i++) {
-		printf("thread %d ", atomic_load(&w[i].tid));
-		print_cpulist(&w[i].allowed);
-		printf(" %d\n", w[i].policy == SCHED_FIFO ? -100 : w[i].nice);
+	print_threads(w, nr);
+	for (i = 0; i < nr; i++)
 		if (w[i].work_ms)
 			CPU_OR(&everywhere, &everywhere, &w[i].allowed);
-	}
-	fflush(stdout);
 
-	mark("bench release");
-	pthread_mutex_lock(&gate_lock);
-	t0 = now_ns();
-	atomic_store(&released, 1);
-	pthread_cond_broadcast(&gate);
-	pthread_mutex_unlock(&gate_lock);
+	t0 = release();
 	usleep(2000);
-	for (i = 0; i < nr; i++)
-		if (!CPU_EQUAL(&w[i].allowed, &w[i].start_on) &&
-		    pthread_setaffinity_np(w[i].thread, sizeof(w[i].allowed),
-					   &w[i].allowed))
-			die("pthread_setaffinity_np");
+	widen(w, nr);
 
 	for (i = 0; i < nr; i++) {
 		if (!w[i].work_ms)
@@ -210,6 +249,41 @@ static long long run_workers(struct worker *w, int nr)
 	       (last - t0) / 1e6, (double)total_ms / CPU_COUNT(&everywhere),
 	       total_ms, measured);
 	return last - t0;
+}
+
+/*
+ * The starvation suite: workers that run until stopped (hogs, and the
+ * victim w[@victim]) are released where they start; after @settle_ms, in
+ * which the victim starves there, they are widened, and the victim may
+ * use @idle_cpu, which nothing else may.  Prints how long after the
+ * widening the victim first ran on @idle_cpu (-1: not within @timeout_ms),
+ * which is the longest a movable thread waited there while a CPU it may
+ * use was idle throughout: kSTEP's work-conservation oracle, timed.
+ */
+static inline void run_until_reached(struct worker *w, int nr, int victim,
+				     int idle_cpu, int settle_ms,
+				     int timeout_ms)
+{
+	long long t0, reached;
+	int i;
+
+	w[victim].watch = idle_cpu + 1;
+	for (i = 0; i < nr; i++)
+		start_worker(&w[i]);
+	print_threads(w, nr);
+	release();
+	usleep(settle_ms * 1000);
+	t0 = now_ns();
+	widen(w, nr);
+	while (!atomic_load(&w[victim].reached_ns) &&
+	       now_ns() - t0 < timeout_ms * 1000000LL)
+		usleep(5000);
+	reached = atomic_load(&w[victim].reached_ns);
+	atomic_store(&stop, 1);
+	for (i = 0; i < nr; i++)
+		pthread_join(w[i].thread, NULL);
+	printf("result reached_ms=%.1f timeout_ms=%d\n",
+	       reached ? (reached - t0) / 1e6 : -1.0, timeout_ms);
 }
 
 #endif /* SCENARIO_H */

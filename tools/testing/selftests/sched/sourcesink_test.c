@@ -3267,12 +3267,13 @@ static long long local_group_imbalance(struct __test_metadata *_metadata,
  * finds it running (its CPU then has no starving waiter) leaves it to the
  * next, as the documentation says.  With this balancer off, how long the
  * stock one leaves it there is reported, not judged: a stable update may
- * fix it.  Three runs of up to 5, 3 and 12 s at the defaults, with a
- * second of setup each: more than the harness's default 30 s.
+ * fix it.  The short one runs in state mode and in score mode.  Four runs
+ * of up to 5, 3, 3 and 12 s, with a second of setup each: more than the
+ * harness's default 30 s.
  */
 TEST_F_TIMEOUT(numa, local_group_imbalance_thread_reaches_idle_cpu, 90)
 {
-	long long off, short_ms, dflt, short_bound, dflt_bound;
+	long long off, short_ms, score_ms, dflt, short_bound, dflt_bound;
 	int i, limit, period, node_period;
 
 	if (self->topo.node[0].nr_cpus != 2 || self->topo.node[1].nr_cpus != 2)
@@ -3297,6 +3298,17 @@ TEST_F_TIMEOUT(numa, local_group_imbalance_thread_reaches_idle_cpu, 90)
 	if (short_ms < 0 || short_ms > short_bound)
 		log_pairs(_metadata);
 
+	/* Score mode, whose CPU level also moves threads between busy CPUs. */
+	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 2));
+	score_ms = local_group_imbalance(_metadata, &self->topo, &self->sp,
+					 short_bound + 2000);
+	TH_LOG("score mode, L %d, P %d, N %d ms: on the idle CPU after %lld ms, bound %lld ms",
+	       NODE_LIMIT_MS, NODE_CPU_PERIOD_MS, 4 * NODE_CPU_PERIOD_MS,
+	       score_ms, short_bound);
+	if (score_ms < 0 || score_ms > short_bound)
+		log_pairs(_metadata);
+	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 1));
+
 	for (i = 0; i < NR_KNOBS; i++)
 		ASSERT_EQ(0, set_knob(knobs[i], self->saved[i]));
 	limit = knob("sched_sourcesink_starvation_ms");
@@ -3311,6 +3323,8 @@ TEST_F_TIMEOUT(numa, local_group_imbalance_thread_reaches_idle_cpu, 90)
 
 	EXPECT_LE(0, short_ms);
 	EXPECT_LE(short_ms, short_bound);
+	EXPECT_LE(0, score_ms);
+	EXPECT_LE(score_ms, short_bound);
 	EXPECT_LE(0, dflt);
 	EXPECT_LE(dflt, dflt_bound);
 }
