@@ -139,10 +139,12 @@
  * node step ends with one: after the CPU level, move the longest-waiting
  * starving thread of the highest-loaded SOURCE node to the lowest-loaded
  * SINK node it may use (worst to best score in score mode), the CPUs inside
- * them picked by the CPU level's rules.  Sink nodes within 1/8 thread of
- * each other tie, and the nearer by node_distance() takes the thread.  Such
- * a thread waits at most L + N + P and a tick or two.  A thread the stock
- * NUMA balancing placed on its preferred node leaves it only starving.
+ * them picked by the CPU level's rules (score mode's CPU level, which also
+ * moves by load between busy CPUs, leaves SOURCE nodes to a node step).
+ * Sink nodes within 1/8 thread of each other tie, and the nearer by
+ * node_distance() takes the thread.  Such a thread waits at most L + N + P
+ * and a tick or two.  A thread the stock NUMA balancing placed on its
+ * preferred node leaves it only starving.
  */
 
 #include <linux/debugfs.h>
