@@ -945,6 +945,7 @@ static int start_spinning(void)
 	return start_spinning_on(0);
 }
 
+/* Stop and join every spinner of @sp, which is then empty. */
 static void stop_all(struct spinners *sp)
 {
 	int i;
@@ -952,6 +953,7 @@ static void stop_all(struct spinners *sp)
 	atomic_store(&stop_spinning, 1);
 	for (i = 0; i < sp->nr; i++)
 		pthread_join(sp->s[i].thread, NULL);
+	sp->nr = 0;
 }
 
 FIXTURE(load) {
@@ -2073,7 +2075,6 @@ static long long nohz_full_idle(struct __test_metadata *_metadata,
 	long long ms;
 
 	stop_all(sp);
-	sp->nr = 0;
 	start_spinning();
 	add_spinner(_metadata, sp, 0, cpu0);
 	add_spinner(_metadata, sp, HOG_NICE, cpu1);
@@ -2081,7 +2082,6 @@ static long long nohz_full_idle(struct __test_metadata *_metadata,
 	sleep_ms(500);
 	ms = time_to_reach(_metadata, victim, cpus12, 2, timeout_ms, since_run);
 	stop_all(sp);
-	sp->nr = 0;
 	return ms;
 }
 
@@ -2241,7 +2241,6 @@ static int two_sources(struct __test_metadata *_metadata, struct spinners *sp,
 	struct spinner *light, *heavy;
 
 	stop_all(sp);
-	sp->nr = 0;
 	start_spinning();
 	add_spinner(_metadata, sp, 0, cpu0);		/* busy sink */
 	add_spinner(_metadata, sp, HOG_NICE, cpu1);
@@ -2349,7 +2348,6 @@ static long long pinned_crowd(struct __test_metadata *_metadata,
 	int i;
 
 	stop_all(sp);
-	sp->nr = 0;
 	start_spinning();
 	for (i = 0; i < PINNED_CROWD; i++)
 		add_spinner(_metadata, sp, 0, cpu1);
@@ -2357,7 +2355,6 @@ static long long pinned_crowd(struct __test_metadata *_metadata,
 	sleep_ms(500);
 	ms = time_to_reach(_metadata, victim, cpus13, 3, timeout_ms, since_run);
 	stop_all(sp);
-	sp->nr = 0;
 	return ms;
 }
 
@@ -2466,7 +2463,6 @@ static int two_starving_retried(struct __test_metadata *_metadata,
 
 	for (attempt = 1; attempt <= 3; attempt++) {
 		stop_all(sp);
-		sp->nr = 0;
 		start_spinning_on(home);
 		two_starving(_metadata, sp, allowed1, allowed2, before, tids);
 		sleep_ms(5 * PERIOD_MS);
@@ -2807,7 +2803,6 @@ static int score_mode_first_pair(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 2));
 	for (attempt = 1; attempt <= 5; attempt++) {
 		stop_all(sp);
-		sp->nr = 0;
 		start_spinning();
 		add_spinner(_metadata, sp, HOG_NICE, cpu1);
 		add_victim(_metadata, sp, VICTIM_NICE, cpu1);
@@ -3242,7 +3237,6 @@ static long long local_group_imbalance(struct __test_metadata *_metadata,
 	int i;
 
 	stop_all(sp);
-	sp->nr = 0;
 	start_spinning_on(n1->cpus[1]);
 	for (i = 0; i < 3; i++)
 		add_spinner(_metadata, sp, 0, pinned);
@@ -3253,7 +3247,6 @@ static long long local_group_imbalance(struct __test_metadata *_metadata,
 	clear_trace();
 	ms = time_to_reach(_metadata, victim, both, n1->cpus[0], timeout_ms, &since_run);
 	stop_all(sp);
-	sp->nr = 0;
 	return ms;
 }
 
@@ -3432,7 +3425,6 @@ TEST_F(numa, nearer_of_two_sink_nodes_receives)
 		       attempt, near, near_load);
 		TH_LOG("of node %d (load %ld)", far, far_load);
 		stop_all(&self->sp);
-		self->sp.nr = 0;
 		self->victims.nr = 0;
 	}
 	TH_LOG("%d of %d attempts discarded", discarded, attempt > 3 ? 3 : attempt);
