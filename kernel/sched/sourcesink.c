@@ -295,7 +295,8 @@ void __sourcesink_dequeue(struct rq *rq, struct task_struct *p, int flags)
 	/*
 	 * A starving thread the stock balancer migrates goes on starving
 	 * where it lands: the migration ran nothing.  Any other dequeue
-	 * ends the wait, and so does a move of ours (sourcesink_move()).
+	 * ends the wait, and so does a move of ours to a CPU with room
+	 * (sourcesink_move()).
 	 */
 	if (!task_on_rq_migrating(p) ||
 	    sourcesink_waited(rq, p) <= sourcesink_limit())
@@ -782,15 +783,23 @@ static int sourcesink_preferred_node(struct task_struct *p)
 	return NUMA_NO_NODE;
 }
 
-/* Both runqueues locked and their clocks updated, as detach/attach_task(). */
+/*
+ * Both runqueues locked and their clocks updated, as detach/attach_task().
+ * Moved to a CPU with room, a thread's wait there, if any, starts anew.
+ * Moved starving to one without (@carry: score mode also moves by load
+ * between busy CPUs), it ran nothing and goes on starving there, as after
+ * a stock migration, first in line.
+ */
 static void sourcesink_move(struct rq *src, struct rq *dst,
-			    struct task_struct *p, u64 seq, u64 waited)
+			    struct task_struct *p, u64 seq, u64 waited,
+			    bool carry)
 {
 	deactivate_task(src, p, DEQUEUE_NOCLOCK);
 	set_task_cpu(p, cpu_of(dst));
 	activate_task(dst, p, ENQUEUE_NOCLOCK);
-	/* Moved to end its starvation: a wait there, if any, starts anew. */
-	if (sourcesink_listed(p)) {
+	if (sourcesink_listed(p) && carry) {
+		list_move(&p->sourcesink.wait_node, &dst->sourcesink.waiters);
+	} else if (sourcesink_listed(p)) {
 		p->sourcesink.wait_start = rq_clock(dst);
 		list_move_tail(&p->sourcesink.wait_node, &dst->sourcesink.waiters);
 	}
@@ -892,7 +901,8 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 	}
 	if (victim) {
 		why = SOURCESINK_MOVED;
-		sourcesink_move(src, dst, victim, d->seq, wait);
+		sourcesink_move(src, dst, victim, d->seq, wait,
+				wait > d->limit && dv->state != SOURCESINK_SINK);
 	}
 
 	p = list_first_entry_or_null(&src->sourcesink.waiters,
