@@ -5,8 +5,10 @@
  * CPUs and then allowed on others, and the lines the analyser reads.
  *
  * Every scenario prints, before its workers start:
- *	thread TID START ALLOWED NICE	one per worker: the CPUs it starts on,
- *					and those it may use once widened
+ *	thread TID START ALLOWED NICE CLASS
+ * one per worker: the CPUs it starts on, those it may use once widened,
+ * its nice level and its class: "other", "fifo" or "idle" by its policy,
+ * or "throttled" or "weight" by the cgroup it runs in (see join_group()).
  * and when they are done:
  *	result makespan_ms=M ideal_ms=I work_ms=W
  * where the makespan runs from the release of the workers to the last
@@ -14,7 +16,8 @@
  * The release and the widening are also marked in the trace ("bench
  * release", "bench widened").
  *
- * The starvation suite's scenarios (starve-*) instead print
+ * The starvation suite's scenarios (starve-*, and its controls ctl-*)
+ * instead print
  *	result reached_ms=R timeout_ms=T
  * how long after its widening a victim first ran on a CPU that idles
  * beside it, -1 if not within T: see run_until_reached().
@@ -24,6 +27,7 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -31,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,13 +48,16 @@ struct worker {
 	long work_ms;
 	cpu_set_t start_on;		/* where it is released */
 	cpu_set_t allowed;		/* where it may go after */
-	int policy;			/* SCHED_OTHER or SCHED_FIFO */
+	int policy;			/* SCHED_OTHER, _FIFO or _IDLE */
+	const char *group;		/* a group of make_group(), or NULL */
 	long long end_ns;
-	int watch;			/* 1 + the CPU whose first run to note */
+	unsigned long watch;		/* CPUs (bits) whose first run to note */
+	long run_us, sleep_us;		/* with sleep_us, runs run_us at a time */
 	atomic_llong reached_ns;	/* when it first ran there */
 };
 
 static atomic_int released, stop;
+static void (*before_widen)(void);	/* run_until_reached(): e.g. a hotplug */
 static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t gate = PTHREAD_COND_INITIALIZER;
 
@@ -78,6 +86,80 @@ static void die(const char *what)
 {
 	fprintf(stderr, "scenario: %s: %s\n", what, strerror(errno));
 	exit(1);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/*
+ * Groups of threads in cgroup v2: the scenario's process moves into
+ * GROUP_ROOT, and each group is a threaded child of it with one cpu
+ * controller file set, "cpu.weight" or "cpu.max"; a worker joins its group
+ * as it starts.  Undone at exit.
+ */
+#define GROUP_ROOT	"/sys/fs/cgroup/scenario"
+#define MAX_GROUPS	4
+
+static const char *groups[MAX_GROUPS];
+
+static void leave_groups(void)
+{
+	char path[128], pid[16];
+	int i;
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	write_file("/sys/fs/cgroup/cgroup.procs", pid);
+	for (i = 0; i < MAX_GROUPS && groups[i]; i++) {
+		snprintf(path, sizeof(path), GROUP_ROOT "/%s", groups[i]);
+		rmdir(path);
+	}
+	rmdir(GROUP_ROOT);
+}
+
+static inline void make_group(const char *name, const char *file, const char *value)
+{
+	char path[128], pid[16];
+	int i;
+
+	for (i = 0; groups[i]; i++)
+		if (i == MAX_GROUPS - 1)
+			die("too many groups");
+	if (!i) {
+		snprintf(pid, sizeof(pid), "%d", getpid());
+		if ((mkdir(GROUP_ROOT, 0755) && errno != EEXIST) ||
+		    write_file(GROUP_ROOT "/cgroup.procs", pid) ||
+		    write_file(GROUP_ROOT "/cgroup.subtree_control", "+cpu"))
+			die("a cgroup v2 with the cpu controller at " GROUP_ROOT);
+		atexit(leave_groups);
+	}
+	groups[i] = name;
+	snprintf(path, sizeof(path), GROUP_ROOT "/%s", name);
+	if (mkdir(path, 0755) && errno != EEXIST)
+		die(path);
+	snprintf(path, sizeof(path), GROUP_ROOT "/%s/cgroup.type", name);
+	if (write_file(path, "threaded"))
+		die(path);
+	snprintf(path, sizeof(path), GROUP_ROOT "/%s/%s", name, file);
+	if (write_file(path, value))
+		die(path);
+}
+
+static void join_group(const char *name)
+{
+	char path[128], tid[16];
+
+	snprintf(path, sizeof(path), GROUP_ROOT "/%s/cgroup.threads", name);
+	snprintf(tid, sizeof(tid), "%d", gettid());
+	if (write_file(path, tid))
+		die(path);
 }
 
 static void cpus_range(cpu_set_t *set, int first, int last)
@@ -115,28 +197,38 @@ static void stay_on(int cpu)
 static void *work(void *arg)
 {
 	struct worker *w = arg;
-	long long budget = w->work_ms * 1000000LL, t0;
+	long long budget = w->work_ms * 1000000LL, t0, burst;
 
-	atomic_store(&w->tid, gettid());
-	if (w->policy == SCHED_FIFO) {
-		struct sched_param sp = { .sched_priority = 10 };
+	if (w->group)
+		join_group(w->group);
+	if (w->policy != SCHED_OTHER) {
+		struct sched_param sp = {
+			.sched_priority = w->policy == SCHED_FIFO ? 10 : 0,
+		};
 
-		if (sched_setscheduler(0, SCHED_FIFO, &sp))
+		if (sched_setscheduler(0, w->policy, &sp))
 			die("sched_setscheduler");
 	} else if (setpriority(PRIO_PROCESS, 0, w->nice)) {
 		die("setpriority");
 	}
+	atomic_store(&w->tid, gettid());
 	pthread_mutex_lock(&gate_lock);
 	while (!atomic_load(&released))
 		pthread_cond_wait(&gate, &gate_lock);
 	pthread_mutex_unlock(&gate_lock);
 
 	t0 = thread_ns();
+	burst = t0;
 	while (!atomic_load_explicit(&stop, memory_order_relaxed) &&
-	       (!budget || thread_ns() - t0 < budget))
-		if (w->watch && sched_getcpu() == w->watch - 1 &&
+	       (!budget || thread_ns() - t0 < budget)) {
+		if ((w->watch & (1UL << sched_getcpu())) &&
 		    !atomic_load_explicit(&w->reached_ns, memory_order_relaxed))
 			atomic_store(&w->reached_ns, now_ns());
+		if (w->sleep_us && thread_ns() - burst >= w->run_us * 1000) {
+			usleep(w->sleep_us);
+			burst = thread_ns();
+		}
+	}
 	w->end_ns = now_ns();
 	return NULL;
 }
@@ -165,6 +257,17 @@ static void start_worker(struct worker *w)
 		usleep(1000);
 }
 
+static const char *worker_class(const struct worker *w)
+{
+	if (w->policy == SCHED_FIFO)
+		return "fifo";
+	if (w->policy == SCHED_IDLE)
+		return "idle";
+	if (w->group && !strcmp(w->group, "throttled"))
+		return "throttled";
+	return w->group ? "weight" : "other";
+}
+
 static void print_threads(struct worker *w, int nr)
 {
 	int i;
@@ -174,7 +277,7 @@ static void print_threads(struct worker *w, int nr)
 		print_cpulist(&w[i].start_on);
 		putchar(' ');
 		print_cpulist(&w[i].allowed);
-		printf(" %d\n", w[i].policy == SCHED_FIFO ? -100 : w[i].nice);
+		printf(" %d %s\n", w[i].nice, worker_class(&w[i]));
 	}
 	fflush(stdout);
 }
@@ -251,34 +354,48 @@ static inline long long run_workers(struct worker *w, int nr)
 	return last - t0;
 }
 
+/* When the first watched worker reached its CPU, or 0. */
+static long long first_reached(struct worker *w, int nr)
+{
+	long long first = 0, at;
+	int i;
+
+	for (i = 0; i < nr; i++) {
+		at = w[i].watch ? atomic_load(&w[i].reached_ns) : 0;
+		if (at && (!first || at < first))
+			first = at;
+	}
+	return first;
+}
+
 /*
  * The starvation suite: workers that run until stopped (hogs, and the
- * victim w[@victim]) are released where they start; after @settle_ms, in
- * which the victim starves there, they are widened, and the victim may
- * use @idle_cpu, which nothing else may.  Prints how long after the
- * widening the victim first ran on @idle_cpu (-1: not within @timeout_ms),
- * which is the longest a movable thread waited there while a CPU it may
- * use was idle throughout: kSTEP's work-conservation oracle, timed.
+ * victims, those whose ->watch names the CPU that idles beside them) are
+ * released where they start; after @settle_ms, in which the victims starve
+ * there, they are widened (before_widen() first, if set), and the victims
+ * may use that CPU, which nothing else may.  Prints how long after the
+ * widening a victim first ran on it (-1: not within @timeout_ms), which is
+ * the longest a movable thread waited there while a CPU it may use was
+ * idle throughout: kSTEP's work-conservation oracle, timed.
  */
-static inline void run_until_reached(struct worker *w, int nr, int victim,
-				     int idle_cpu, int settle_ms,
+static inline void run_until_reached(struct worker *w, int nr, int settle_ms,
 				     int timeout_ms)
 {
 	long long t0, reached;
 	int i;
 
-	w[victim].watch = idle_cpu + 1;
 	for (i = 0; i < nr; i++)
 		start_worker(&w[i]);
 	print_threads(w, nr);
 	release();
 	usleep(settle_ms * 1000);
+	if (before_widen)
+		before_widen();
 	t0 = now_ns();
 	widen(w, nr);
-	while (!atomic_load(&w[victim].reached_ns) &&
-	       now_ns() - t0 < timeout_ms * 1000000LL)
+	while (!first_reached(w, nr) && now_ns() - t0 < timeout_ms * 1000000LL)
 		usleep(5000);
-	reached = atomic_load(&w[victim].reached_ns);
+	reached = first_reached(w, nr);
 	atomic_store(&stop, 1);
 	for (i = 0; i < nr; i++)
 		pthread_join(w[i].thread, NULL);

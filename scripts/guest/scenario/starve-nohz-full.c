@@ -24,6 +24,7 @@ int main(void)
 	w[2].nice = 19;
 	cpus_range(&w[2].start_on, 1, 1);
 	cpus_range(&w[2].allowed, 1, 2);
-	run_until_reached(w, 3, 2, 2, 500, 5000);
+	w[2].watch = 1UL << 2;
+	run_until_reached(w, 3, 500, 5000);
 	return 0;
 }

@@ -26,6 +26,7 @@ int main(void)
 	CPU_ZERO(&w[nr].allowed);
 	CPU_SET(1, &w[nr].allowed);
 	CPU_SET(3, &w[nr].allowed);
-	run_until_reached(w, nr + 1, nr, 3, 500, 5000);
+	w[nr].watch = 1UL << 3;
+	run_until_reached(w, nr + 1, 500, 5000);
 	return 0;
 }
