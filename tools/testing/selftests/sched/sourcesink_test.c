@@ -11,6 +11,7 @@
  * throttling or the fair server.
  */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -37,6 +38,8 @@
 #define HOG_NICE	-20
 #define VICTIM_NICE	19
 #define SOURCESINK_STATE_WEIGHT	4	/* the default */
+
+static void restore_guest(struct __test_metadata *_metadata);
 
 static int read_int(const char *path, int *val)
 {
@@ -644,6 +647,7 @@ FIXTURE_SETUP(hotplug)
 	char path[64];
 	int cpu;
 
+	restore_guest(_metadata);
 	if (geteuid())
 		SKIP(return, "CPU hotplug needs root");
 	if (access(CPU_DIR "cpu1/online", W_OK))
@@ -964,6 +968,7 @@ FIXTURE(load) {
 
 FIXTURE_SETUP(load)
 {
+	restore_guest(_metadata);
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 4)
 		SKIP(return, "needs 4 CPUs");
 	if (nr_nodes() > 1)
@@ -1041,17 +1046,29 @@ static int starving_cpu_is_source(const struct view *v)
 	       is_state(v, 3, "SINK");
 }
 
+/*
+ * CPU 3 runs nothing of the test's, but a kernel thread may run there for a
+ * moment (after the hotplug tests, CPU 3's per-CPU work), and one that a
+ * host stall keeps busy past the limit makes it NEITHER, rightly: two
+ * samples of 25 may show that.
+ */
+#define IDLE_NOT_SINK_MAX	2
+
 TEST_F(load, idle_cpu_is_sink)
 {
+	int i, not_sink = 0;
 	struct view v;
-	int i;
 
 	for (i = 0; i < 25; i++) {
 		ASSERT_EQ(0, read_view(&v));
-		EXPECT_TRUE(is_state(&v, 3, "SINK"))
-			TH_LOG("idle cpu 3 is %s", v.cpu[3].state);
+		if (!is_state(&v, 3, "SINK")) {
+			not_sink++;
+			TH_LOG("sample %d: idle cpu 3 is %s, busy for %llu ms", i,
+			       v.cpu[3].state, v.cpu[3].since_idle_ms);
+		}
 		sleep_ms(20);
 	}
+	EXPECT_GE(IDLE_NOT_SINK_MAX, not_sink);
 }
 
 TEST_F(load, starving_thread_makes_source)
@@ -1366,15 +1383,11 @@ static void start_balance_test(struct __test_metadata *_metadata, int *saved)
 #define TEST_CGROUP	"/sys/fs/cgroup/sourcesink_test"
 #define PARTITION_CGROUP	"/sys/fs/cgroup/sourcesink_partition"
 
-/* From the parent, once the test's threads are gone: put it all back. */
-static void end_balance_test(const int *saved)
+/* The cgroups a test made, once their threads are gone: 0, or -1. */
+static int remove_test_cgroups(void)
 {
 	int i;
 
-	for (i = 0; i < NR_KNOBS; i++)
-		set_knob(knobs[i], saved[i]);
-	write_buf(MOVE_EVENT, "0", 1);
-	write_buf(DECISION_EVENT, "0", 1);
 	/* A cgroup the test made empties as its threads are reaped. */
 	for (i = 0; i < 100 && rmdir(TEST_CGROUP "/victim") && errno == EBUSY; i++)
 		sleep_ms(10);
@@ -1385,10 +1398,68 @@ static void end_balance_test(const int *saved)
 		sleep_ms(10);
 	for (i = 0; i < 100 && rmdir(TEST_CGROUP) && errno == EBUSY; i++)
 		sleep_ms(10);
+	return access(TEST_CGROUP, F_OK) && access(PARTITION_CGROUP, F_OK) ? 0 : -1;
+}
+
+/* From the parent, once the test's threads are gone: put it all back. */
+static void end_balance_test(const int *saved)
+{
+	int i;
+
+	for (i = 0; i < NR_KNOBS; i++)
+		set_knob(knobs[i], saved[i]);
+	write_buf(MOVE_EVENT, "0", 1);
+	write_buf(DECISION_EVENT, "0", 1);
+	remove_test_cgroups();
+}
+
+/* Every knob's default, in the order of knobs[]; -1: 1 with >1 node. */
+static const int knob_defaults[] = { 1, 1000, 100, 4, 1, 32, 0, -1, 0 };
+static_assert(ARRAY_SIZE(knob_defaults) == NR_KNOBS, "a default a knob");
+
+/*
+ * The guest as it booted, for the test about to run: every CPU online, the
+ * knobs at their defaults, the balancer's trace events off, no cgroup of
+ * an earlier test.  A test that runs past its timeout is killed with its
+ * whole process group, the parent-side teardown included, so whatever it
+ * changed stays; each fixture's setup calls this first, from the next
+ * test's process, outside the group that was killed, and logs what it had
+ * to put back, so that a leftover shows where it came from.
+ */
+static void restore_guest(struct __test_metadata *_metadata)
+{
+	char path[128];
+	int i, val, def, online_before, online;
+
+	if (geteuid())
+		return;
+	online_before = sysconf(_SC_NPROCESSORS_ONLN);
+	ASSERT_EQ(0, all_online()) TH_LOG("cannot bring every CPU back online");
+	online = sysconf(_SC_NPROCESSORS_ONLN);
+	if (online != online_before) {
+		TH_LOG("restored: %d CPUs were offline", online - online_before);
+		sleep_ms(500);	/* new sched domains, PELT from nothing */
+	}
+	for (i = 0; i < NR_KNOBS; i++) {
+		def = knob_defaults[i] < 0 ? nr_nodes() > 1 : knob_defaults[i];
+		snprintf(path, sizeof(path), SYSCTL_DIR "%s", knobs[i]);
+		if (read_int(path, &val) || val == def)
+			continue;
+		TH_LOG("restored: %s was %d, now %d", knobs[i], val, def);
+		ASSERT_EQ(0, set_knob(knobs[i], def));
+	}
+	if ((!read_int(MOVE_EVENT, &val) && val) || (!read_int(DECISION_EVENT, &val) && val))
+		TH_LOG("restored: the balancer's trace events were on");
+	write_buf(MOVE_EVENT, "0", 1);
+	write_buf(DECISION_EVENT, "0", 1);
+	if (!access(TEST_CGROUP, F_OK) || !access(PARTITION_CGROUP, F_OK))
+		TH_LOG("restored: an earlier test's cgroups were left");
+	ASSERT_EQ(0, remove_test_cgroups());
 }
 
 FIXTURE_SETUP(balance)
 {
+	restore_guest(_metadata);
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 4)
 		SKIP(return, "needs 4 CPUs");
 	if (nr_nodes() > 1)
@@ -1939,6 +2010,7 @@ FIXTURE_SETUP(isolation)
 {
 	char isolated[64] = "", nohz_full[64] = "";
 
+	restore_guest(_metadata);
 	read_line("/sys/devices/system/cpu/isolated", isolated, sizeof(isolated));
 	read_line("/sys/devices/system/cpu/nohz_full", nohz_full, sizeof(nohz_full));
 	if (strcmp(isolated, "3\n") || strcmp(nohz_full, "2\n"))
@@ -2114,6 +2186,7 @@ FIXTURE_SETUP(core)
 	unsigned long long cookie;
 	char siblings[32] = "";
 
+	restore_guest(_metadata);
 	read_line("/sys/devices/system/cpu/cpu2/topology/thread_siblings_list",
 		  siblings, sizeof(siblings));
 	if (strcmp(siblings, "2-3\n"))
@@ -2267,6 +2340,25 @@ static int two_sources(struct __test_metadata *_metadata, struct spinners *sp,
 }
 
 /*
+ * A test that builds its scenario again when a precondition did not hold
+ * (a vCPU stalled by the host, a load PELT had not seen yet) says how many
+ * attempts it discarded, in the one form scripts/check collects and
+ * prints, and fails past @max: under half the attempts, so that a rule
+ * broken in some of them is not retried away.  @discarded is -1 when every
+ * one of the @tries attempts was.
+ */
+static void report_discarded(struct __test_metadata *_metadata, int discarded,
+			     int tries, int max)
+{
+	int made = discarded < 0 ? tries : discarded + 1;
+
+	if (discarded < 0)
+		discarded = tries;
+	TH_LOG("discarded %d of %d attempts (at most %d)", discarded, made, max);
+	EXPECT_LE(discarded, max);
+}
+
+/*
  * two_sources() in standalone mode at the test's limits with max_moves 1,
  * tried again while its first decision missed a source, three times at
  * most: how many attempts were discarded, or -1 if all three were.
@@ -2292,9 +2384,12 @@ static int two_sources_retried(struct __test_metadata *_metadata,
 TEST_F(balance, busiest_source_gives_to_idlest_sink)
 {
 	struct pair pair = { .src = -1, .dst = -1 };
+	int discarded;
 
 	/* An EXPECT, not an ASSERT, while spinners run. */
-	EXPECT_LE(0, two_sources_retried(_metadata, &self->sp, &pair, false))
+	discarded = two_sources_retried(_metadata, &self->sp, &pair, false);
+	report_discarded(_metadata, discarded, 3, 1);
+	if (discarded < 0)
 		return;
 	EXPECT_EQ(2, pair.src);
 	EXPECT_EQ(3, pair.dst);
@@ -2318,9 +2413,8 @@ TEST_F(balance, busiest_source_counts_threads_of_nested_groups)
 	int discarded;
 
 	discarded = two_sources_retried(_metadata, &self->sp, &pair, true);
-	TH_LOG("%d of 3 attempts at most discarded", discarded);
+	report_discarded(_metadata, discarded, 3, 1);
 	ASSERT_LE(0, discarded);
-	ASSERT_LE(discarded, 1);
 	EXPECT_EQ(2, pair.src) TH_LOG("the first pair was %d -> %d", pair.src, pair.dst);
 	if (pair.src != 2)
 		log_pairs(_metadata);
@@ -2511,9 +2605,8 @@ TEST_F(balance, more_starving_than_sinks_counts_one_breach)
 	discarded = two_starving_retried(_metadata, &self->sp, 0, cpus13, cpus23,
 					 &before, &after, tids);
 	write_buf(TRACING "events/sched/sched_sourcesink_breach/enable", "0", 1);
-	TH_LOG("%d attempts discarded", discarded);
+	report_discarded(_metadata, discarded, 3, 1);
 	ASSERT_LE(0, discarded);
-	ASSERT_LE(discarded, 1);
 	EXPECT_EQ(1, count_moves(tids[0]) + count_moves(tids[1]));
 	EXPECT_EQ(1, after.breach_no_sink - before.breach_no_sink);
 	EXPECT_EQ(0, after.breach_move_bound - before.breach_move_bound);
@@ -2540,9 +2633,8 @@ TEST_F(balance, spent_move_bound_counts_one_breach)
 	discarded = two_starving_retried(_metadata, &self->sp, 3, cpus103, cpus203,
 					 &before, &after, tids);
 	write_buf(TRACING "events/sched/sched_sourcesink_breach/enable", "0", 1);
-	TH_LOG("%d attempts discarded", discarded);
+	report_discarded(_metadata, discarded, 3, 1);
 	ASSERT_LE(0, discarded);
-	ASSERT_LE(discarded, 1);
 	EXPECT_EQ(1, count_moves(tids[0]));
 	EXPECT_EQ(1, count_moves(tids[1]));
 	EXPECT_EQ(1, after.breach_move_bound - before.breach_move_bound);
@@ -2627,20 +2719,53 @@ TEST_F(balance, mode_off_moves_nothing)
 }
 
 /*
- * (f) A new period takes effect within one old period: from 1000 ms to
- * 50 ms, decisions come at the new rate 1 s after the write.
+ * Milliseconds until the decisions counter moves past @from, polled every
+ * 2 ms, or -1 if not within @max_ms.
  */
+static long long ms_to_decision(unsigned long long from, int max_ms)
+{
+	long long t0 = now_ns(), ms;
+	struct events e;
+
+	do {
+		if (read_events(&e))
+			return -1;
+		ms = (now_ns() - t0) / 1000000;
+		if (e.decisions != from)
+			return ms;
+		sleep_ms(2);
+	} while (ms < max_ms);
+	return -1;
+}
+
+/*
+ * (f) A shorter period takes effect at once, not when the old one ends:
+ * 50 ms written just after a decision of a 1000 ms period brings the next
+ * decision within 50 ms and two ticks, where 950 ms of the old period were
+ * left, and decisions at the new rate after it.  Tolerance: 150 ms, for a
+ * vCPU the host stalls (seen up to about 100 ms on a busy host).
+ */
+#define PERIOD_SLACK_MS	150
+
 TEST_F(balance, period_change_takes_effect_within_old_period)
 {
 	static const int cpu1[] = { 1, -1 };
 	struct events before, after;
+	long long first;
 
 	/* Decisions ride on ticks: keep one CPU busy and ticking. */
 	add_spinner(_metadata, &self->sp, 0, cpu1);
 	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", 1000));
-	sleep_ms(1100);
+	ASSERT_EQ(0, read_events(&before));
+	ASSERT_LE(0, ms_to_decision(before.decisions, 2500))
+		TH_LOG("no decision within 2.5 s at a 1000 ms period");
+	ASSERT_EQ(0, read_events(&before));
 	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", 50));
-	sleep_ms(1000 + 100);
+	first = ms_to_decision(before.decisions, 1500);
+	TH_LOG("first decision %lld ms after 50 ms was written", first);
+	EXPECT_LE(0, first);
+	EXPECT_GE(50 + 2 * 4 + PERIOD_SLACK_MS, first);
+
 	ASSERT_EQ(0, read_events(&before));
 	sleep_ms(1000);
 	ASSERT_EQ(0, read_events(&after));
@@ -2780,7 +2905,8 @@ TEST_F(balance, thread_churn_leaves_no_warnings)
  * that saw between @min_sources and @max_sources sources, from a scenario
  * whose loads were as built (cpu 2 above cpu 1) just before the widening.
  * Builds the scenario again, up to five times, when either did not hold.
- * Returns 0, or -1 with what each attempt saw logged.  Five attempts of
+ * Returns how many attempts were discarded (at most two may be), or -1
+ * with what each attempt saw logged.  Five attempts of
  * up to 3.5 s each, slower on a loaded host, overrun the harness's default
  * 30 s timeout, hence the tests' 90 s.
  */
@@ -2825,7 +2951,7 @@ static int score_mode_first_pair(struct __test_metadata *_metadata,
 			TH_LOG("attempt %d: no first pair from a decision seeing %u to %u sources",
 			       attempt, min_sources, max_sources);
 		else
-			return 0;
+			return attempt - 1;
 		log_pairs(_metadata);
 	}
 	return -1;
@@ -2843,9 +2969,13 @@ TEST_F_TIMEOUT(balance, score_mode_default_weights_pick_the_source, 90)
 	const unsigned long long source_score = 2ULL * SOURCESINK_STATE_WEIGHT * 1024;
 	struct pair pair = { .src = -1, .dst = -1 };
 
+	int discarded;
+
 	/* Only cpu 1 is a SOURCE; then it must be worst. */
-	EXPECT_EQ(0, score_mode_first_pair(_metadata, &self->sp,
-					   SOURCESINK_STATE_WEIGHT, 1, 1, 1, &pair))
+	discarded = score_mode_first_pair(_metadata, &self->sp,
+					  SOURCESINK_STATE_WEIGHT, 1, 1, 1, &pair);
+	report_discarded(_metadata, discarded, 5, 2);
+	if (discarded < 0)
 		return;
 	EXPECT_EQ(1, pair.src) TH_LOG("the first pair came from cpu %d", pair.src);
 	EXPECT_LE(source_score, pair.src_metric)
@@ -2859,9 +2989,13 @@ TEST_F_TIMEOUT(balance, score_mode_load_only_picks_the_busiest, 90)
 {
 	struct pair pair = { .src = -1, .dst = -1 };
 
+	int discarded;
+
 	/* By load alone cpu 2 is worst, whatever the states. */
-	EXPECT_EQ(0, score_mode_first_pair(_metadata, &self->sp, 0, 1, 0,
-					   MAX_CPUS, &pair))
+	discarded = score_mode_first_pair(_metadata, &self->sp, 0, 1, 0,
+					  MAX_CPUS, &pair);
+	report_discarded(_metadata, discarded, 5, 2);
+	if (discarded < 0)
 		return;
 	EXPECT_EQ(2, pair.src) TH_LOG("the first pair came from cpu %d", pair.src);
 	if (pair.src != 2)
@@ -2933,6 +3067,7 @@ FIXTURE_SETUP(numa)
 	struct node *last;
 	int i;
 
+	restore_guest(_metadata);
 	if (geteuid())
 		SKIP(return, "needs root");
 	ASSERT_EQ(0, read_topology(&self->topo));
@@ -3427,7 +3562,7 @@ TEST_F(numa, nearer_of_two_sink_nodes_receives)
 		stop_all(&self->sp);
 		self->victims.nr = 0;
 	}
-	TH_LOG("%d of %d attempts discarded", discarded, attempt > 3 ? 3 : attempt);
+	report_discarded(_metadata, attempt > 3 ? -1 : discarded, 3, 1);
 	ASSERT_LE(discarded, 1);
 	EXPECT_EQ(near, dst) TH_LOG("node %d (distance %d, load %ld) received, not %d (%d, %ld)",
 				    dst, d[dst], far_load, near, d[near], near_load);
