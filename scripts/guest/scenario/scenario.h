@@ -40,6 +40,8 @@
 #include <unistd.h>
 
 #define MAX_WORKERS	256
+#define MARK_RELEASE	"bench release"	/* the analyser's marks */
+#define MARK_WIDENED	"bench widened"
 
 struct worker {
 	pthread_t thread;
@@ -51,8 +53,8 @@ struct worker {
 	int policy;			/* SCHED_OTHER, _FIFO or _IDLE */
 	const char *group;		/* a group of make_group(), or NULL */
 	long long end_ns;
-	unsigned long watch;		/* CPUs (bits) whose first run to note */
-	long run_us, sleep_us;		/* with sleep_us, runs run_us at a time */
+	unsigned long watch;		/* CPUs (bits, < 64) whose first run to note */
+	long run_us, sleep_us;		/* with sleep_us, run_us (wall) at a time */
 	atomic_llong reached_ns;	/* when it first ran there */
 };
 
@@ -129,9 +131,12 @@ static inline void make_group(const char *name, const char *file, const char *va
 	char path[128], pid[16];
 	int i;
 
-	for (i = 0; groups[i]; i++)
-		if (i == MAX_GROUPS - 1)
-			die("too many groups");
+	for (i = 0; groups[i]; i++) {
+		if (i == MAX_GROUPS - 1) {
+			fprintf(stderr, "scenario: more than %d groups\n", MAX_GROUPS - 1);
+			exit(1);
+		}
+	}
 	if (!i) {
 		snprintf(pid, sizeof(pid), "%d", getpid());
 		if ((mkdir(GROUP_ROOT, 0755) && errno != EEXIST) ||
@@ -181,6 +186,21 @@ static void print_cpulist(const cpu_set_t *set)
 	}
 }
 
+/* Whether the first line of @path is @text. */
+static inline int file_is(const char *path, const char *text)
+{
+	char got[64] = "";
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return 0;
+	if (!fgets(got, sizeof(got), f))
+		got[0] = 0;
+	fclose(f);
+	got[strcspn(got, "\n")] = 0;
+	return !strcmp(got, text);
+}
+
 static void stay_on(int cpu)
 {
 	cpu_set_t set;
@@ -218,15 +238,19 @@ static void *work(void *arg)
 	pthread_mutex_unlock(&gate_lock);
 
 	t0 = thread_ns();
-	burst = t0;
+	burst = now_ns();
 	while (!atomic_load_explicit(&stop, memory_order_relaxed) &&
 	       (!budget || thread_ns() - t0 < budget)) {
-		if ((w->watch & (1UL << sched_getcpu())) &&
-		    !atomic_load_explicit(&w->reached_ns, memory_order_relaxed))
-			atomic_store(&w->reached_ns, now_ns());
-		if (w->sleep_us && thread_ns() - burst >= w->run_us * 1000) {
+		if (w->watch && !atomic_load_explicit(&w->reached_ns, memory_order_relaxed)) {
+			int cpu = sched_getcpu();
+
+			if (cpu >= 0 && cpu < 64 && (w->watch & (1UL << cpu)))
+				atomic_store(&w->reached_ns, now_ns());
+		}
+		/* A sleeper's bursts are wall time: it wakes as often behind a hog. */
+		if (w->sleep_us && now_ns() - burst >= w->run_us * 1000) {
 			usleep(w->sleep_us);
-			burst = thread_ns();
+			burst = now_ns();
 		}
 	}
 	w->end_ns = now_ns();
@@ -287,7 +311,7 @@ static long long release(void)
 {
 	long long t0;
 
-	mark("bench release");
+	mark(MARK_RELEASE);
 	pthread_mutex_lock(&gate_lock);
 	t0 = now_ns();
 	atomic_store(&released, 1);
@@ -306,7 +330,7 @@ static void widen(struct worker *w, int nr)
 		    pthread_setaffinity_np(w[i].thread, sizeof(w[i].allowed),
 					   &w[i].allowed))
 			die("pthread_setaffinity_np");
-	mark("bench widened");
+	mark(MARK_WIDENED);
 }
 
 /*
@@ -374,9 +398,10 @@ static long long first_reached(struct worker *w, int nr)
  * released where they start; after @settle_ms, in which the victims starve
  * there, they are widened (before_widen() first, if set), and the victims
  * may use that CPU, which nothing else may.  Prints how long after the
- * widening a victim first ran on it (-1: not within @timeout_ms), which is
- * the longest a movable thread waited there while a CPU it may use was
- * idle throughout: kSTEP's work-conservation oracle, timed.
+ * widening the first victim ran on it (-1: not within @timeout_ms): with
+ * one victim, how long a movable thread waited there while a CPU it may use
+ * was idle throughout, kSTEP's work-conservation oracle, timed; with
+ * several, until the first of them got there.
  */
 static inline void run_until_reached(struct worker *w, int nr, int settle_ms,
 				     int timeout_ms)

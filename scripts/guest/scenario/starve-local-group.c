@@ -24,17 +24,10 @@
 /* @path holds the CPU list "@first-@last". */
 static int cpulist_is(const char *path, int first, int last)
 {
-	char want[32], got[32] = "";
-	FILE *f = fopen(path, "r");
+	char want[32];
 
-	if (!f)
-		return 0;
-	if (!fgets(got, sizeof(got), f))
-		got[0] = 0;
-	fclose(f);
-	got[strcspn(got, "\n")] = 0;
 	snprintf(want, sizeof(want), "%d-%d", first, last);
-	return !strcmp(got, want);
+	return file_is(path, want);
 }
 
 /* The names of CPU 0's sched domains, which debugfs lists when verbose. */

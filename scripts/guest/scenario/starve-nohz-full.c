@@ -13,8 +13,11 @@ int main(void)
 {
 	static struct worker w[3];
 
-	if (nr_cpus() != 4)
-		die("needs 4 CPUs, booted with isolcpus=domain,3 nohz_full=2");
+	if (nr_cpus() != 4 || !file_is("/sys/devices/system/cpu/nohz_full", "2") ||
+	    !file_is("/sys/devices/system/cpu/isolated", "3")) {
+		fputs("scenario: needs 4 CPUs, isolcpus=domain,3 nohz_full=2\n", stderr);
+		return 1;
+	}
 	stay_on(0);
 	cpus_range(&w[0].start_on, 0, 0);
 	w[0].allowed = w[0].start_on;

@@ -1307,6 +1307,8 @@ struct pair {
 	unsigned int sources;		/* CPUs the decision saw as SOURCE */
 	int src, dst;
 	unsigned long long src_metric;	/* load, or score in score mode */
+	int line;			/* of the decision, in the trace */
+	int moved_src, moved_dst;	/* see first_move_of() */
 };
 
 /*
@@ -1316,12 +1318,13 @@ struct pair {
  * chose one.
  * Later decisions see what earlier moves changed, so only the first counts;
  * and kernel threads starve too and may be the ones moved, so tests that
- * check the choice read the decision, not the moves.
+ * check the choice read the decision, and the move it made with
+ * first_move_of(), which looks only at the test's threads.
  */
 static int first_pair(unsigned int min_sources, struct pair *pair)
 {
 	char line[512];
-	int found = 1;
+	int found = 1, n = 0;
 	char *at;
 	FILE *f;
 
@@ -1329,6 +1332,7 @@ static int first_pair(unsigned int min_sources, struct pair *pair)
 	if (!f)
 		return -1;
 	while (found > 0 && fgets(line, sizeof(line), f)) {
+		pair->line = ++n;
 		at = strstr(line, "sched_sourcesink_decision:");
 		if (!at)
 			continue;
@@ -1340,6 +1344,40 @@ static int first_pair(unsigned int min_sources, struct pair *pair)
 	}
 	fclose(f);
 	return found ? -1 : 0;
+}
+
+/*
+ * Fills @pair's moved_src and moved_dst with the first move, after the
+ * decision first_pair() found, of one of the threads of @sp (the sink that
+ * decision chose may refuse a thread for its affinity and the next take
+ * it; a kernel thread may be moved too, and is not the test's), or -1.
+ */
+static void first_move_of(const struct spinners *sp, struct pair *pair)
+{
+	int n = 0, pid, src, dst, i;
+	char line[512];
+	char *at;
+	FILE *f;
+
+	pair->moved_src = -1;
+	pair->moved_dst = -1;
+	f = fopen(TRACING "trace", "r");
+	if (!f)
+		return;
+	while (pair->moved_src < 0 && fgets(line, sizeof(line), f)) {
+		at = ++n > pair->line ? strstr(line, "sched_sourcesink_move:") : NULL;
+		at = at ? strstr(at, " pid=") : NULL;
+		if (!at || sscanf(at, " pid=%d src_cpu=%d dst_cpu=%d", &pid, &src, &dst) != 3)
+			continue;
+		for (i = 0; i < sp->nr; i++) {
+			if (atomic_load(&sp->s[i].tid) == pid) {
+				pair->moved_src = src;
+				pair->moved_dst = dst;
+				break;
+			}
+		}
+	}
+	fclose(f);
 }
 
 /* Log the decisions that chose a pair, for a failing test's output. */
@@ -2393,7 +2431,11 @@ TEST_F(balance, busiest_source_gives_to_idlest_sink)
 		return;
 	EXPECT_EQ(2, pair.src);
 	EXPECT_EQ(3, pair.dst);
-	if (pair.src != 2 || pair.dst != 3) {
+	/* And the move made: a thread of cpu 2 to cpu 3. */
+	first_move_of(&self->sp, &pair);
+	EXPECT_EQ(2, pair.moved_src);
+	EXPECT_EQ(3, pair.moved_dst);
+	if (pair.src != 2 || pair.dst != 3 || pair.moved_src != 2 || pair.moved_dst != 3) {
 		TH_LOG("the first pair was %d -> %d, of %u sources; the decisions:",
 		       pair.src, pair.dst, pair.sources);
 		log_pairs(_metadata);
@@ -2968,7 +3010,6 @@ TEST_F_TIMEOUT(balance, score_mode_default_weights_pick_the_source, 90)
 	/* A SOURCE scores at least this, a SINK or NEITHER less. */
 	const unsigned long long source_score = 2ULL * SOURCESINK_STATE_WEIGHT * 1024;
 	struct pair pair = { .src = -1, .dst = -1 };
-
 	int discarded;
 
 	/* Only cpu 1 is a SOURCE; then it must be worst. */
@@ -2981,14 +3022,21 @@ TEST_F_TIMEOUT(balance, score_mode_default_weights_pick_the_source, 90)
 	EXPECT_LE(source_score, pair.src_metric)
 		TH_LOG("cpu %d was chosen with score %llu, though a SOURCE scores %llu or more",
 		       pair.src, pair.src_metric, source_score);
-	if (pair.src != 1)
+	/*
+	 * And a thread moved from it to idle cpu 3, the best score it may
+	 * use (idle cpu 0 scores as well, but cpu 1's threads may not go
+	 * there): a score mode that chose and moved nothing fails here.
+	 */
+	first_move_of(&self->sp, &pair);
+	EXPECT_EQ(1, pair.moved_src);
+	EXPECT_EQ(3, pair.moved_dst);
+	if (pair.src != 1 || pair.moved_src != 1 || pair.moved_dst != 3)
 		log_pairs(_metadata);
 }
 
 TEST_F_TIMEOUT(balance, score_mode_load_only_picks_the_busiest, 90)
 {
 	struct pair pair = { .src = -1, .dst = -1 };
-
 	int discarded;
 
 	/* By load alone cpu 2 is worst, whatever the states. */
@@ -2998,7 +3046,11 @@ TEST_F_TIMEOUT(balance, score_mode_load_only_picks_the_busiest, 90)
 	if (discarded < 0)
 		return;
 	EXPECT_EQ(2, pair.src) TH_LOG("the first pair came from cpu %d", pair.src);
-	if (pair.src != 2)
+	/* One of its three threads moved to idle cpu 3, the best it may use. */
+	first_move_of(&self->sp, &pair);
+	EXPECT_EQ(2, pair.moved_src);
+	EXPECT_EQ(3, pair.moved_dst);
+	if (pair.src != 2 || pair.moved_src != 2 || pair.moved_dst != 3)
 		log_pairs(_metadata);
 }
 
