@@ -28,6 +28,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -36,6 +38,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,8 +63,6 @@ struct worker {
 
 static atomic_int released, stop;
 static void (*before_widen)(void);	/* run_until_reached(): e.g. a hotplug */
-static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t gate = PTHREAD_COND_INITIALIZER;
 
 static long long now_ns(void)
 {
@@ -232,10 +233,14 @@ static void *work(void *arg)
 		die("setpriority");
 	}
 	atomic_store(&w->tid, gettid());
-	pthread_mutex_lock(&gate_lock);
+	/*
+	 * The gate is a futex on @released, not a condition variable: its
+	 * mutex would be handed from worker to worker, each waiting its turn
+	 * on a crowded CPU, and the last of 81 left blocked for seconds
+	 * after the release (seen in starve-pinned-crowd).
+	 */
 	while (!atomic_load(&released))
-		pthread_cond_wait(&gate, &gate_lock);
-	pthread_mutex_unlock(&gate_lock);
+		syscall(SYS_futex, &released, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
 
 	t0 = thread_ns();
 	burst = now_ns();
@@ -312,11 +317,9 @@ static long long release(void)
 	long long t0;
 
 	mark(MARK_RELEASE);
-	pthread_mutex_lock(&gate_lock);
 	t0 = now_ns();
 	atomic_store(&released, 1);
-	pthread_cond_broadcast(&gate);
-	pthread_mutex_unlock(&gate_lock);
+	syscall(SYS_futex, &released, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
 	return t0;
 }
 

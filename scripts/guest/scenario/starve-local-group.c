@@ -15,9 +15,10 @@
  * sockets, or with "smt" the cores of SMT siblings: the program checks
  * that the guest's topology has them (and with "8cpus" that it has 8
  * CPUs), and prints the sched domains of CPU 0 from
- * /sys/kernel/debug/sched/domains.  The plain case gives up after 10 s,
- * the variants after 5 s, so that stock's runs do not take the benchmark's
- * whole time.
+ * /sys/kernel/debug/sched/domains.  A run gives up after 10 s between
+ * nodes, past the bound there (the node level's period is four of the CPU
+ * level's), and after 5 s between LLCs or cores, so that stock's runs do
+ * not take the benchmark's whole time.
  */
 #include "scenario.h"
 
@@ -64,8 +65,7 @@ int main(int argc, char **argv)
 {
 	static struct worker w[MAX_WORKERS];
 	const char *groups_are = "node", *victim = "nice";
-	int n = nr_cpus(), half = n / 2, cpu, i, nr = 0, ok, cpus = 0;
-	int timeout_ms = argc > 1 ? 5000 : 10000;
+	int n = nr_cpus(), half = n / 2, cpu, i, nr = 0, ok, cpus = 0, timeout_ms;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "idle") || !strcmp(argv[i], "weight"))
@@ -91,6 +91,7 @@ int main(int argc, char **argv)
 			groups_are, cpus ? ", 8 CPUs" : "");
 		return 1;
 	}
+	timeout_ms = strcmp(groups_are, "node") ? 5000 : 10000;
 	printf("groups %s\n", groups_are);
 	print_domains();
 	stay_on(n - 1);
