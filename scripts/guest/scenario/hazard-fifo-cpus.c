@@ -10,20 +10,6 @@
 
 int main(void)
 {
-	static struct worker w[MAX_WORKERS];
-	int n = nr_cpus(), nr = 0, cpu, i;
-
-	stay_on(0);
-	for (cpu = n / 2; cpu < n; cpu++, nr++) {
-		w[nr].policy = SCHED_FIFO;
-		cpus_range(&w[nr].start_on, cpu, cpu);
-		w[nr].allowed = w[nr].start_on;
-	}
-	for (i = 0; i < 3 * (n / 2); i++, nr++) {
-		w[nr].work_ms = 100;
-		cpus_range(&w[nr].start_on, 0, 0);
-		cpus_range(&w[nr].allowed, 0, n - 1);
-	}
-	run_workers(w, nr);
+	run_beside_held_cpus(SCHED_FIFO);
 	return 0;
 }

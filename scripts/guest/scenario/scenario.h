@@ -431,4 +431,29 @@ static inline void run_until_reached(struct worker *w, int nr, int settle_ms,
 	       reached ? (reached - t0) / 1e6 : -1.0, timeout_ms);
 }
 
+/*
+ * The hazards of CPUs held by @policy (SCHED_FIFO or SCHED_IDLE) hogs: one
+ * pinned to each CPU of the upper half, and three threads a CPU of the
+ * lower half, 100 ms of work each, released on CPU 0 and then allowed on
+ * every CPU.
+ */
+static inline void run_beside_held_cpus(int policy)
+{
+	static struct worker w[MAX_WORKERS];
+	int n = nr_cpus(), nr = 0, cpu, i;
+
+	stay_on(0);
+	for (cpu = n / 2; cpu < n; cpu++, nr++) {
+		w[nr].policy = policy;
+		cpus_range(&w[nr].start_on, cpu, cpu);
+		w[nr].allowed = w[nr].start_on;
+	}
+	for (i = 0; i < 3 * (n / 2); i++, nr++) {
+		w[nr].work_ms = 100;
+		cpus_range(&w[nr].start_on, 0, 0);
+		cpus_range(&w[nr].allowed, 0, n - 1);
+	}
+	run_workers(w, nr);
+}
+
 #endif /* SCENARIO_H */

@@ -11,7 +11,6 @@
  * throttling or the fair server.
  */
 #define _GNU_SOURCE
-#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -1451,13 +1450,28 @@ static void end_balance_test(const int *saved)
 	remove_test_cgroups();
 }
 
-/* Every knob's default, in the order of knobs[]; -1: 1 with >1 node. */
-static const int knob_defaults[] = { 1, 1000, 100, 4, 1, 32, 0, -1, 0 };
-static_assert(ARRAY_SIZE(knob_defaults) == NR_KNOBS, "a default a knob");
+/*
+ * Every knob as the binary found it, before any test: scripts/guest/check
+ * runs it once a boot, so these are the defaults the kernel booted with
+ * (the sysctl tests check them against the documented ones).
+ */
+static int knobs_at_start[NR_KNOBS];
+
+static void __attribute__((constructor)) save_knobs_at_start(void)
+{
+	char path[128];
+	int i;
+
+	for (i = 0; i < NR_KNOBS; i++) {
+		snprintf(path, sizeof(path), SYSCTL_DIR "%s", knobs[i]);
+		if (read_int(path, &knobs_at_start[i]))
+			knobs_at_start[i] = -1;
+	}
+}
 
 /*
  * The guest as it booted, for the test about to run: every CPU online, the
- * knobs at their defaults, the balancer's trace events off, no cgroup of
+ * knobs as the binary found them, the balancer's trace events off, no cgroup of
  * an earlier test.  A test that runs past its timeout is killed with its
  * whole process group, the parent-side teardown included, so whatever it
  * changed stays; each fixture's setup calls this first, from the next
@@ -1467,7 +1481,7 @@ static_assert(ARRAY_SIZE(knob_defaults) == NR_KNOBS, "a default a knob");
 static void restore_guest(struct __test_metadata *_metadata)
 {
 	char path[128];
-	int i, val, def, online_before, online;
+	int i, val, online_before, online;
 
 	if (geteuid())
 		return;
@@ -1479,12 +1493,12 @@ static void restore_guest(struct __test_metadata *_metadata)
 		sleep_ms(500);	/* new sched domains, PELT from nothing */
 	}
 	for (i = 0; i < NR_KNOBS; i++) {
-		def = knob_defaults[i] < 0 ? nr_nodes() > 1 : knob_defaults[i];
 		snprintf(path, sizeof(path), SYSCTL_DIR "%s", knobs[i]);
-		if (read_int(path, &val) || val == def)
+		if (knobs_at_start[i] < 0 || read_int(path, &val) ||
+		    val == knobs_at_start[i])
 			continue;
-		TH_LOG("restored: %s was %d, now %d", knobs[i], val, def);
-		ASSERT_EQ(0, set_knob(knobs[i], def));
+		TH_LOG("restored: %s was %d, now %d", knobs[i], val, knobs_at_start[i]);
+		ASSERT_EQ(0, set_knob(knobs[i], knobs_at_start[i]));
 	}
 	if ((!read_int(MOVE_EVENT, &val) && val) || (!read_int(DECISION_EVENT, &val) && val))
 		TH_LOG("restored: the balancer's trace events were on");
