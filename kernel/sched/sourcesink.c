@@ -16,8 +16,9 @@
  * whichever is latest, with two exceptions that keep a starving thread
  * starving: once a wait has passed the limit, a run shorter than the limit
  * does not end it (a nice 19 thread behind a nice 0 hog is given a slice
- * every 200 ms or so, and starves all the same), nor does a migration by the
- * stock balancer, which runs nothing.  A task whose group is throttled by
+ * every 200 ms or so, and starves all the same; it counts as waiting during
+ * that slice too), nor does a migration by the stock balancer, which runs
+ * nothing.  A task whose group is throttled by
  * CPU bandwidth control waits for its quota, which no move shortens: its
  * wait restarts whenever the tick finds it so, and counts only once the
  * group runs again.  With L the starvation limit
@@ -116,12 +117,18 @@
  * Because a SOURCE is published at the first tick after its oldest thread
  * has waited L, and a decision runs every period P, a movable thread that
  * starves while a CPU of its node it may use is a SINK is moved after
- * waiting at most L + P plus a tick or two, unless the move bound is spent
+ * waiting at most L + P and four ticks, unless the move bound is spent
  * on others or more threads starve than there are sinks, each sink taking
- * one thread a decision.  Those two cases are counted: a decision that
- * leaves a starving thread for either reason notes it on the thread's CPU,
- * and a later one that finds the CPU still starving past the bound counts
- * a breach with that reason (sourcesink_check_breach()).
+ * one thread a decision.  The last two ticks are for a starving thread
+ * that is running its short slice when the decision comes: a running
+ * thread cannot be moved, so the decision looks again at the second tick
+ * after that slice is spent, when it waits again (with a slice longer than
+ * a tick, set by sched_attr.sched_runtime, the rest of it comes first).
+ * Those two cases, and a thread still running at that second look, are
+ * counted: a decision that leaves a starving thread for such a reason
+ * notes it on the thread's CPU, and a later one that finds the CPU still
+ * starving past the bound counts a breach with that reason
+ * (sourcesink_check_breach()).
  *
  * The node level
  *
@@ -143,7 +150,7 @@
  * moves by load between busy CPUs, leaves SOURCE nodes to a node step).
  * Sink nodes within 1/8 thread of each other tie, and the nearer by
  * node_distance() takes the thread.  Such a thread waits at most L + N + P
- * and a tick or two.  A thread the stock NUMA balancing placed on its
+ * and four ticks.  A thread the stock NUMA balancing placed on its
  * preferred node leaves it only starving.
  */
 
@@ -190,7 +197,9 @@ static u64 sourcesink_limit(void)
  * so far ran: the decision cannot be preempted, so this is also the
  * longest stretch it keeps its CPU from rescheduling.  @unserved_since,
  * one per CPU, is the ->wait_start of a starving wait a decision left
- * there: see sourcesink_unserved().
+ * there: see sourcesink_unserved().  @retry says the next decision is the
+ * second look that sourcesink_give() asked for, and @retry_node that it
+ * runs the node step again.
  */
 static struct {
 	raw_spinlock_t			lock;
@@ -201,6 +210,8 @@ static struct {
 	struct sourcesink_view		*cpus;
 	struct sourcesink_view		*nodes;
 	u64				*unserved_since;
+	bool				retry;
+	bool				retry_node;
 } sourcesink_decider = {
 	.lock = __RAW_SPIN_LOCK_UNLOCKED(sourcesink_decider.lock),
 };
@@ -397,6 +408,22 @@ static struct task_struct *sourcesink_oldest(struct rq *rq, u64 now,
 	}
 }
 
+/*
+ * The wait @curr goes on with while it runs: one that starved keeps
+ * starving through a run shorter than the limit (__sourcesink_switch()),
+ * so a tick that comes during that run must not find its CPU served.
+ * ->prev_sum_exec_runtime is what it had run when it was picked.  0 when
+ * @curr carries no wait.
+ */
+static u64 sourcesink_running_wait(struct rq *rq, struct task_struct *curr,
+				   u64 limit)
+{
+	if (!curr->sourcesink.wait_start || !sourcesink_movable(curr) ||
+	    curr->se.sum_exec_runtime - curr->se.prev_sum_exec_runtime >= limit)
+		return 0;
+	return sourcesink_waited(rq, curr);
+}
+
 void __sourcesink_tick(struct rq *rq)
 {
 	struct task_struct *curr = rcu_dereference_protected(rq->curr,
@@ -406,13 +433,23 @@ void __sourcesink_tick(struct rq *rq)
 	u64 now = rq_clock(rq);
 	struct task_struct *oldest;
 	enum sourcesink_state state;
-	u64 oldest_wait = 0, oldest_start = 0, since_idle = 0;
+	u64 oldest_wait = 0, oldest_start = 0, since_idle = 0, running_wait;
+	unsigned int nr_movable = ss->nr_movable;
 	bool unknown;
 
 	oldest = sourcesink_oldest(rq, now, &unknown);
 	if (oldest) {
 		oldest_wait = sourcesink_waited(rq, oldest);
 		oldest_start = oldest->sourcesink.wait_start;
+	}
+	/* Counted as it will be once switched out: see sourcesink_pull(). */
+	running_wait = sourcesink_running_wait(rq, curr, limit);
+	if (running_wait) {
+		nr_movable++;
+		if (running_wait > oldest_wait) {
+			oldest_wait = running_wait;
+			oldest_start = curr->sourcesink.wait_start;
+		}
 	}
 
 	/* Only SCHED_IDLE tasks run: a thread moved here preempts them. */
@@ -426,7 +463,7 @@ void __sourcesink_tick(struct rq *rq)
 	if (unknown)
 		state = SOURCESINK_NEITHER;
 	WRITE_ONCE(ss->state, state);
-	WRITE_ONCE(ss->movable, ss->nr_movable);
+	WRITE_ONCE(ss->movable, nr_movable);
 	WRITE_ONCE(ss->oldest_wait, oldest_wait);
 	WRITE_ONCE(ss->oldest_start, oldest_start);
 	WRITE_ONCE(ss->since_idle, since_idle);
@@ -744,6 +781,7 @@ static const char * const sourcesink_event_names[] = {
 	[SOURCESINK_NODE_MOVED]			= "node_moved",
 	[SOURCESINK_BREACH_MOVE_BOUND]		= "breach_move_bound",
 	[SOURCESINK_BREACH_NO_SINK]		= "breach_no_sink",
+	[SOURCESINK_BREACH_RUNNING]		= "breach_running",
 };
 
 /* What one decision may do, and what it has done so far. */
@@ -761,6 +799,10 @@ struct sourcesink_decision {
 	unsigned int	nr_sources;	/* CPUs, in the snapshot */
 	unsigned int	nr_sinks;
 	bool		traced;
+	bool		retry;		/* this is the second look */
+	bool		running;	/* a starving thread was running */
+	bool		running_by_node;	/* ... in the node step */
+	u64		running_rest;	/* the longest rest of its slice */
 };
 
 /*
@@ -806,6 +848,26 @@ static void sourcesink_move(struct rq *src, struct rq *dst,
 	wakeup_preempt(dst, p, 0);
 	p->sourcesink.last_move = seq;
 	trace_sched_sourcesink_move(p, cpu_of(src), cpu_of(dst), waited);
+}
+
+/*
+ * The starving thread of @src may be running a slice, which ends its run
+ * at the first tick after the slice is spent: note how long that may be,
+ * for the second look (sourcesink_balance()).  It runs a limit at most
+ * before its starvation ends anyway.
+ */
+static void sourcesink_running_rest(struct sourcesink_decision *d,
+				    struct rq *src)
+{
+	struct task_struct *curr = rcu_dereference_protected(src->curr,
+				lockdep_is_held(__rq_lockp(src)));
+	u64 ran = curr->se.sum_exec_runtime - curr->se.prev_sum_exec_runtime;
+	u64 rest;
+
+	if (!sourcesink_running_wait(src, curr, d->limit))
+		return;
+	rest = min(curr->se.slice > ran ? curr->se.slice - ran : 0, d->limit);
+	d->running_rest = max(d->running_rest, rest);
 }
 
 /*
@@ -899,6 +961,8 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 		why = victim ? SOURCESINK_MOVED : why;
 		goto unlock;
 	}
+	if (!victim && why == SOURCESINK_REFUSED_RUNNING)
+		sourcesink_running_rest(d, src);
 	if (victim) {
 		why = SOURCESINK_MOVED;
 		sourcesink_move(src, dst, victim, d->seq, wait,
@@ -1044,6 +1108,21 @@ static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 	}
 	for (i = 0; i < nr; i++)
 		v[i].tried = false;
+	/*
+	 * A sink would take the starving thread, but it is running a slice
+	 * shorter than the limit (or ran one since the tick), which does not
+	 * end its wait: switched out in a moment, it waits again, first in
+	 * line.  The decision looks again once that slice is over rather than
+	 * a period later (sourcesink_balance()); if the thread is running
+	 * then too, it is left to the next period, and counted if that passes
+	 * its bound.
+	 */
+	if (why == SOURCESINK_REFUSED_RUNNING && d->retry) {
+		sourcesink_unserved(src, SOURCESINK_BREACH_RUNNING, by_node);
+	} else if (why == SOURCESINK_REFUSED_RUNNING) {
+		d->running = true;
+		d->running_by_node |= by_node;
+	}
 	/*
 	 * No sink left that the starving thread may use: if one that took
 	 * a thread in this decision would have taken it, more threads
@@ -1213,7 +1292,13 @@ static void sourcesink_balance_nodes(struct sourcesink_decision *d,
 		sourcesink_trace_nodes(d, nr_states, NULL, NULL);
 }
 
-static void sourcesink_decide(struct rq *this_rq)
+/*
+ * Returns in how many jiffies to look again (see sourcesink_give()), or 0:
+ * the first tick after the running thread's slice is spent, and one more,
+ * so that its CPU has switched it out by then whichever CPU's tick comes
+ * first.
+ */
+static unsigned long sourcesink_decide(struct rq *this_rq)
 {
 	struct sourcesink_view *cpus = sourcesink_decider.cpus;
 	struct sourcesink_view *nodes = sourcesink_decider.nodes;
@@ -1225,6 +1310,7 @@ static void sourcesink_decide(struct rq *this_rq)
 			  NSEC_PER_MSEC,
 		.node_period = (u64)sourcesink_node_period_ms() * NSEC_PER_MSEC,
 		.probes = SOURCESINK_BREACH_PROBES,
+		.retry = sourcesink_decider.retry,
 	};
 	int nr = 0, nr_nodes = 0, cpu, node, i;
 	unsigned long node_period;
@@ -1251,15 +1337,17 @@ static void sourcesink_decide(struct rq *this_rq)
 		n->nr_cpus = nr - first;
 		nr_nodes++;
 	}
+	sourcesink_decider.retry = false;
 	if (!nr)
-		return;
+		return 0;
 
 	d.score_mode = d.mode == SOURCESINK_MODE_SCORE;
 	d.seq = ++sourcesink_decider.seq;
 	this_rq->sourcesink.events[SOURCESINK_DECISIONS]++;
 	node_period = nsecs_to_jiffies(d.node_period);
 	d.node_step = nr_nodes > 1 && READ_ONCE(sysctl_sched_sourcesink_numa) &&
-		      !time_before(jiffies, sourcesink_decider.node_step + node_period);
+		      (!time_before(jiffies, sourcesink_decider.node_step + node_period) ||
+		       (d.retry && sourcesink_decider.retry_node));
 	for (i = 0; i < nr; i++)
 		sourcesink_check_breach(&d, &cpus[i]);
 
@@ -1282,11 +1370,16 @@ static void sourcesink_decide(struct rq *this_rq)
 	if (!d.traced)
 		sourcesink_trace_decision(&d, NULL, NULL);
 
-	if (!d.node_step)
-		return;
-	sourcesink_decider.node_step = jiffies;
-	this_rq->sourcesink.events[SOURCESINK_NODE_DECISIONS]++;
-	sourcesink_balance_nodes(&d, nodes, nr_nodes, cpus, nr);
+	if (d.node_step) {
+		sourcesink_decider.node_step = jiffies;
+		this_rq->sourcesink.events[SOURCESINK_NODE_DECISIONS]++;
+		sourcesink_balance_nodes(&d, nodes, nr_nodes, cpus, nr);
+	}
+	sourcesink_decider.retry = d.running && !d.retry;
+	sourcesink_decider.retry_node = d.running_by_node;
+	if (!sourcesink_decider.retry)
+		return 0;
+	return DIV_ROUND_UP_ULL(d.running_rest, TICK_NSEC) + 1;
 }
 
 /*
@@ -1298,6 +1391,7 @@ void sourcesink_balance(struct rq *this_rq)
 	unsigned long next = READ_ONCE(sourcesink_next_decision);
 	unsigned long now = jiffies;
 	unsigned long period;
+	unsigned long retry;
 	u64 start, took;
 
 	if (!static_branch_likely(&sched_sourcesink_active) ||
@@ -1313,8 +1407,10 @@ void sourcesink_balance(struct rq *this_rq)
 	if (!raw_spin_trylock(&sourcesink_decider.lock))
 		return;
 	start = local_clock();
-	sourcesink_decide(this_rq);
+	retry = sourcesink_decide(this_rq);
 	took = local_clock() - start;
+	if (retry && time_before(now + retry, READ_ONCE(sourcesink_next_decision)))
+		WRITE_ONCE(sourcesink_next_decision, now + retry);
 	WRITE_ONCE(sourcesink_decider.last_ns, took);
 	if (took > sourcesink_decider.longest_ns)
 		WRITE_ONCE(sourcesink_decider.longest_ns, took);

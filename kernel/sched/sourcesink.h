@@ -50,6 +50,7 @@ enum sourcesink_event {
 	/* A starving thread past its bound: see sourcesink_check_breach(). */
 	SOURCESINK_BREACH_MOVE_BOUND,
 	SOURCESINK_BREACH_NO_SINK,
+	SOURCESINK_BREACH_RUNNING,
 	SOURCESINK_NR_EVENTS,
 };
 
@@ -373,13 +374,15 @@ static inline void sourcesink_sum_node(struct sourcesink_view *node,
 /*
  * The documented bound on a starving thread's wait while a sink it may use
  * exists: the limit, then a period for the decision that moves it (plus the
- * node period when only another node has such a sink), and two ticks, for
- * the tick that publishes the SOURCE and the one that raises the decision.
+ * node period when only another node has such a sink), and four ticks: the
+ * one that publishes the SOURCE, the one that raises the decision, and two
+ * for the second look when the thread was running a slice (of a tick at
+ * most) at the decision.
  */
 static inline u64 sourcesink_bound(u64 limit, u64 period, u64 node_period,
 				   u64 tick)
 {
-	return limit + period + node_period + 2 * tick;
+	return limit + period + node_period + 4 * tick;
 }
 
 /*

@@ -502,10 +502,10 @@ static void sourcesink_test_bound(struct kunit *test)
 {
 	const u64 ms = NSEC_PER_MSEC, tick = 4 * ms;
 
-	KUNIT_EXPECT_EQ(test, 100 * ms + 1000 * ms + 8 * ms,
+	KUNIT_EXPECT_EQ(test, 100 * ms + 1000 * ms + 16 * ms,
 			sourcesink_bound(100 * ms, 1000 * ms, 0, tick));
 	/* Only another node has a sink: the node period is added. */
-	KUNIT_EXPECT_EQ(test, 100 * ms + 4000 * ms + 1000 * ms + 8 * ms,
+	KUNIT_EXPECT_EQ(test, 100 * ms + 4000 * ms + 1000 * ms + 16 * ms,
 			sourcesink_bound(100 * ms, 1000 * ms, 4000 * ms, tick));
 }
 
