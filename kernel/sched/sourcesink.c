@@ -143,17 +143,20 @@
  * A SOURCE node holds a starving thread nothing inside it can take.  With
  * sched_sourcesink_numa set and more than one node, the first decision at
  * least sched_sourcesink_node_period_ms (N; 0 means 4 * P) after the last
- * node step ends with one: after the CPU level, move the longest-waiting
- * starving thread of the highest-loaded SOURCE node to the lowest-loaded
- * SINK node it may use (worst to best score in score mode), the CPUs inside
- * them picked by the CPU level's rules (score mode's CPU level, which also
- * moves by load between busy CPUs, leaves SOURCE nodes to a node step).
+ * node step that found a SOURCE node and a SINK node ends with one (while
+ * there are none, every decision does): after the CPU level, move the
+ * longest-waiting starving thread of the highest-loaded SOURCE node to the
+ * lowest-loaded SINK node it may use (worst to best score in score mode),
+ * the CPUs inside them picked by the CPU level's rules (score mode's CPU
+ * level, which also moves by load between busy CPUs, leaves SOURCE nodes
+ * to a node step when there is a SINK node).
  * Sink nodes within 1/8 thread of each other tie, and the nearer by
  * node_distance() takes the thread.  Such a thread waits at most L + N + P
  * and four ticks.  A thread the stock NUMA balancing placed on its
  * preferred node leaves it only starving.
  */
 
+#include <kunit/visibility.h>
 #include <linux/debugfs.h>
 #include <linux/kthread.h>
 #include <linux/seq_file.h>
@@ -784,27 +787,6 @@ static const char * const sourcesink_event_names[] = {
 	[SOURCESINK_BREACH_RUNNING]		= "breach_running",
 };
 
-/* What one decision may do, and what it has done so far. */
-struct sourcesink_decision {
-	int		mode;
-	bool		score_mode;
-	u64		seq;
-	u64		limit;
-	u64		period;		/* ns, as the limit */
-	u64		node_period;
-	bool		node_step;	/* this decision runs the node level */
-	int		probes;		/* dry runs left for the breach count */
-	int		max_moves;
-	int		moves;
-	unsigned int	nr_sources;	/* CPUs, in the snapshot */
-	unsigned int	nr_sinks;
-	bool		traced;
-	bool		retry;		/* this is the second look */
-	bool		running;	/* a starving thread was running */
-	bool		running_by_node;	/* ... in the node step */
-	u64		running_rest;	/* the longest rest of its slice */
-};
-
 /*
  * Where a search of @nr CPUs or nodes starts, so that ties rotate from one
  * decision to the next.  The low 32 bits of the count rotate as well, and
@@ -1039,7 +1021,7 @@ static bool sourcesink_probe(struct sourcesink_decision *d,
 		    v[i].no_room || !sourcesink_same_domain(src, &v[i]))
 			continue;
 		d->probes--;
-		if (sourcesink_pull(d, src, &v[i], &starving, true) == SOURCESINK_MOVED)
+		if (d->pull(d, src, &v[i], &starving, true) == SOURCESINK_MOVED)
 			return true;
 	}
 	return false;
@@ -1101,7 +1083,7 @@ static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 	for (dst = sourcesink_pick_sink(v, nr, start, d->score_mode, src);
 	     dst >= 0;
 	     dst = sourcesink_pick_sink(v, nr, start, d->score_mode, src)) {
-		why = sourcesink_pull(d, src, &v[dst], &starving, false);
+		why = d->pull(d, src, &v[dst], &starving, false);
 		if (why != SOURCESINK_REFUSED_AFFINITY)
 			break;
 		v[dst].tried = true;
@@ -1215,9 +1197,10 @@ static void sourcesink_sum(struct sourcesink_decision *d,
  * lowest-loaded SINK node (best score, the nearer of two that tie), the
  * CPUs inside them chosen as the CPU level chooses them.  A node that
  * received gives nothing in the same decision, and takes as many threads
- * as it has CPUs that may take one.
+ * as it has CPUs that may take one.  Returns whether it found such a pair
+ * of nodes, moved or not.
  */
-static void sourcesink_balance_nodes(struct sourcesink_decision *d,
+static bool sourcesink_balance_nodes(struct sourcesink_decision *d,
 				     struct sourcesink_view *nodes, int nr_nodes,
 				     struct sourcesink_view *cpus, int nr_cpus)
 {
@@ -1290,6 +1273,45 @@ static void sourcesink_balance_nodes(struct sourcesink_decision *d,
 	}
 	if (!traced)
 		sourcesink_trace_nodes(d, nr_states, NULL, NULL);
+	return traced;
+}
+
+/*
+ * The rules of one decision @d over the snapshot @cpus (grouped by node)
+ * and @nodes, apart from how it was taken and how a thread moves (@d's
+ * pull): the breaches found, the CPU level inside each node, then the node
+ * step if @d runs one.  Returns whether that found a pair of nodes.
+ */
+static bool sourcesink_decide_views(struct sourcesink_decision *d,
+				    struct sourcesink_view *cpus, int nr,
+				    struct sourcesink_view *nodes, int nr_nodes)
+{
+	bool sink_node = false;
+	int i;
+
+	for (i = 0; i < nr; i++)
+		sourcesink_check_breach(d, &cpus[i]);
+
+	/*
+	 * A SOURCE node has no CPU with room.  Score mode's CPU level would
+	 * still move its starving thread to another busy CPU, by load, which
+	 * ends no starvation and, the thread being moved in this decision,
+	 * keeps the node step from taking it to a node with room: in a node
+	 * step that has a SINK node, such a node is left to the node level.
+	 */
+	for (i = 0; d->score_mode && d->node_step && i < nr_nodes; i++) {
+		sourcesink_sum(d, &nodes[i], cpus);
+		sink_node |= nodes[i].state == SOURCESINK_SINK;
+	}
+	for (i = 0; i < nr_nodes; i++) {
+		if (sink_node && nodes[i].state == SOURCESINK_SOURCE)
+			continue;
+		sourcesink_balance_cpus(d, cpus + nodes[i].first, nodes[i].nr_cpus);
+	}
+	if (!d->traced)
+		sourcesink_trace_decision(d, NULL, NULL);
+
+	return d->node_step && sourcesink_balance_nodes(d, nodes, nr_nodes, cpus, nr);
 }
 
 /*
@@ -1310,9 +1332,10 @@ static unsigned long sourcesink_decide(struct rq *this_rq)
 			  NSEC_PER_MSEC,
 		.node_period = (u64)sourcesink_node_period_ms() * NSEC_PER_MSEC,
 		.probes = SOURCESINK_BREACH_PROBES,
+		.pull = sourcesink_pull,
 		.retry = sourcesink_decider.retry,
 	};
-	int nr = 0, nr_nodes = 0, cpu, node, i;
+	int nr = 0, nr_nodes = 0, cpu, node;
 	unsigned long node_period;
 
 	/* The snapshot keeps each node's CPUs together. */
@@ -1348,33 +1371,18 @@ static unsigned long sourcesink_decide(struct rq *this_rq)
 	d.node_step = nr_nodes > 1 && READ_ONCE(sysctl_sched_sourcesink_numa) &&
 		      (!time_before(jiffies, sourcesink_decider.node_step + node_period) ||
 		       (d.retry && sourcesink_decider.retry_node));
-	for (i = 0; i < nr; i++)
-		sourcesink_check_breach(&d, &cpus[i]);
-
-	for (i = 0; i < nr_nodes; i++) {
-		/*
-		 * A SOURCE node has no CPU with room.  Score mode's CPU level
-		 * would still move its starving thread to another busy CPU,
-		 * by load, which ends no starvation and, the thread being
-		 * moved in this decision, keeps the node step from taking it
-		 * to a node with room: in a node step, that node is left to
-		 * the node level.
-		 */
-		if (d.score_mode && d.node_step) {
-			sourcesink_sum(&d, &nodes[i], cpus);
-			if (nodes[i].state == SOURCESINK_SOURCE)
-				continue;
-		}
-		sourcesink_balance_cpus(&d, cpus + nodes[i].first, nodes[i].nr_cpus);
-	}
-	if (!d.traced)
-		sourcesink_trace_decision(&d, NULL, NULL);
-
-	if (d.node_step) {
-		sourcesink_decider.node_step = jiffies;
+	if (d.node_step)
 		this_rq->sourcesink.events[SOURCESINK_NODE_DECISIONS]++;
-		sourcesink_balance_nodes(&d, nodes, nr_nodes, cpus, nr);
-	}
+	/*
+	 * The node period counts from the last node step that found a
+	 * SOURCE node and a SINK node: one that found none runs again at the
+	 * next decision.  A thread's wait can end and start again (a second
+	 * slice within the limit serves it), and a node step that came in
+	 * between would otherwise cost it a whole node period.
+	 */
+	if (sourcesink_decide_views(&d, cpus, nr, nodes, nr_nodes))
+		sourcesink_decider.node_step = jiffies;
+
 	sourcesink_decider.retry = d.running && !d.retry;
 	sourcesink_decider.retry_node = d.running_by_node;
 	if (!sourcesink_decider.retry)
@@ -1416,6 +1424,57 @@ void sourcesink_balance(struct rq *this_rq)
 		WRITE_ONCE(sourcesink_decider.longest_ns, took);
 	raw_spin_unlock(&sourcesink_decider.lock);
 }
+
+#if IS_ENABLED(CONFIG_SCHED_SOURCESINK_KUNIT_TEST)
+/*
+ * For the KUnit tests of the decision's rules: decide @d over synthetic
+ * views, with no real decision running meanwhile.  The CPU ids of @cpus
+ * must be possible CPUs: what the decision notes on their runqueues is
+ * handed back, summed into @events and per view into @unserved, and the
+ * runqueues are left as they were.
+ */
+void sourcesink_test_decide(struct sourcesink_decision *d,
+			    struct sourcesink_view *cpus, int nr_cpus,
+			    struct sourcesink_view *nodes, int nr_nodes,
+			    u64 *events, u8 *unserved)
+{
+	struct sourcesink_rq *ss, *saved;
+	u64 *saved_since;
+	int i, e;
+
+	saved = kcalloc(nr_cpus, sizeof(*saved), GFP_KERNEL);
+	saved_since = kcalloc(nr_cpus, sizeof(*saved_since), GFP_KERNEL);
+	if (!saved || !saved_since || !sourcesink_decider.unserved_since)
+		goto out;
+
+	raw_spin_lock_irq(&sourcesink_decider.lock);
+	for (i = 0; i < nr_cpus; i++) {
+		ss = &cpu_rq(cpus[i].id)->sourcesink;
+		memcpy(saved[i].events, ss->events, sizeof(ss->events));
+		saved[i].unserved = ss->unserved;
+		saved[i].unserved_by_node = ss->unserved_by_node;
+		saved_since[i] = sourcesink_decider.unserved_since[cpus[i].id];
+		memset(ss->events, 0, sizeof(ss->events));
+		ss->unserved = 0;
+	}
+	sourcesink_decide_views(d, cpus, nr_cpus, nodes, nr_nodes);
+	for (i = 0; i < nr_cpus; i++) {
+		ss = &cpu_rq(cpus[i].id)->sourcesink;
+		for (e = 0; e < SOURCESINK_NR_EVENTS; e++)
+			events[e] += ss->events[e];
+		unserved[i] = ss->unserved;
+		memcpy(ss->events, saved[i].events, sizeof(ss->events));
+		ss->unserved = saved[i].unserved;
+		ss->unserved_by_node = saved[i].unserved_by_node;
+		sourcesink_decider.unserved_since[cpus[i].id] = saved_since[i];
+	}
+	raw_spin_unlock_irq(&sourcesink_decider.lock);
+out:
+	kfree(saved);
+	kfree(saved_since);
+}
+EXPORT_SYMBOL_IF_KUNIT(sourcesink_test_decide);
+#endif
 
 static const char * const sourcesink_mode_names[] = {
 	[SOURCESINK_MODE_OFF]	= "off",

@@ -397,6 +397,39 @@ static inline bool sourcesink_may_leave_node(int preferred, int src_node,
 	return preferred != src_node || dst_node == src_node || wait > limit;
 }
 
+/*
+ * Move a thread of @sv's CPU to @dv's for decision @d, or say why not:
+ * see sourcesink_pull().
+ */
+struct sourcesink_decision;
+typedef enum sourcesink_event (*sourcesink_pull_fn)(struct sourcesink_decision *d,
+						   struct sourcesink_view *sv,
+						   struct sourcesink_view *dv,
+						   bool *starving, bool dry_run);
+
+/* What one decision may do, and what it has done so far. */
+struct sourcesink_decision {
+	int		mode;
+	bool		score_mode;
+	u64		seq;
+	u64		limit;
+	u64		period;		/* ns, as the limit */
+	u64		node_period;
+	bool		node_step;	/* this decision runs the node level */
+	int		probes;		/* dry runs left for the breach count */
+	int		max_moves;
+	int		moves;
+	unsigned int	nr_sources;	/* CPUs, in the snapshot */
+	unsigned int	nr_sinks;
+	bool		traced;
+	/* The move itself: sourcesink_pull(), or a KUnit test's stand-in */
+	sourcesink_pull_fn pull;
+	bool		retry;		/* this is the second look */
+	bool		running;	/* a starving thread was running */
+	bool		running_by_node;	/* ... in the node step */
+	u64		running_rest;	/* the longest rest of its slice */
+};
+
 struct dentry;
 struct rq;
 
@@ -414,6 +447,12 @@ void __sourcesink_tick(struct rq *rq);
 void sourcesink_init_rq(struct rq *rq);
 void sourcesink_debugfs_init(struct dentry *parent);
 void sourcesink_balance(struct rq *this_rq);
+#if IS_ENABLED(CONFIG_SCHED_SOURCESINK_KUNIT_TEST)
+void sourcesink_test_decide(struct sourcesink_decision *d,
+			    struct sourcesink_view *cpus, int nr_cpus,
+			    struct sourcesink_view *nodes, int nr_nodes,
+			    u64 *events, u8 *unserved);
+#endif
 
 /* From the tick: is a decision due?  sourcesink_balance() makes it. */
 static inline bool sourcesink_due(void)

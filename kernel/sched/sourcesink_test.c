@@ -6,6 +6,8 @@
  * picks its pairs and which threads it may move.
  */
 #include <kunit/test.h>
+#include <linux/bits.h>
+#include <linux/cpumask.h>
 #include <linux/numa.h>
 #include <linux/time64.h>
 
@@ -509,6 +511,462 @@ static void sourcesink_test_bound(struct kunit *test)
 			sourcesink_bound(100 * ms, 1000 * ms, 4000 * ms, tick));
 }
 
+/* --- the decision loop, over synthetic views ----------------------------- */
+
+/*
+ * The decision's rules run over views the tests make up, with the move
+ * itself played by fake_pull() on threads the tests make up too: which
+ * CPU each is on, where it may run, whether it starves or is running.
+ * fake_pull() keeps the contract of the real pull: starving threads
+ * first, and only those in state mode; an affinity refusal when no
+ * candidate may use the sink; a running one is no candidate; a move to a
+ * SINK starts the thread's wait anew.  The views' CPU ids are real
+ * possible CPUs, whose runqueues sourcesink_test_decide() leaves as they
+ * were, so the tests need FAKE_CPUS of them.
+ */
+#define FAKE_CPUS	4
+#define FAKE_THREADS	8
+
+struct fake_thread {
+	int		cpu;
+	unsigned long	allowed;	/* a mask of view ids */
+	bool		starving;
+	bool		running;
+};
+
+struct fake_move {
+	int		thread, src, dst;
+};
+
+static struct fake_machine {
+	struct fake_thread	t[FAKE_THREADS];
+	int			nr;
+	struct fake_move	moves[FAKE_THREADS];
+	int			nr_moves;
+	int			pulls;
+} fake;
+
+static void fake_reset(void)
+{
+	memset(&fake, 0, sizeof(fake));
+}
+
+static int fake_add(int cpu, unsigned long allowed, bool starving)
+{
+	fake.t[fake.nr] = (struct fake_thread){ cpu, allowed, starving, false };
+	return fake.nr++;
+}
+
+static enum sourcesink_event fake_pull(struct sourcesink_decision *d,
+				       struct sourcesink_view *sv,
+				       struct sourcesink_view *dv,
+				       bool *starving, bool dry_run)
+{
+	enum sourcesink_event why = SOURCESINK_REFUSED_RUNNING;
+	bool only_starving = !d->score_mode || dry_run;
+	int pass, i, victim = -1;
+
+	fake.pulls++;
+	for (pass = 0; pass < 2 && victim < 0; pass++) {
+		for (i = 0; i < fake.nr; i++) {
+			struct fake_thread *t = &fake.t[i];
+
+			if (t->cpu != sv->id || t->running ||
+			    t->starving == !!pass)
+				continue;
+			if (!(t->allowed & BIT(dv->id))) {
+				why = SOURCESINK_REFUSED_AFFINITY;
+				continue;
+			}
+			victim = i;
+			break;
+		}
+		if (only_starving)
+			break;
+	}
+	if (dry_run)
+		return victim >= 0 ? SOURCESINK_MOVED : why;
+	if (victim >= 0) {
+		fake.t[victim].cpu = dv->id;
+		if (dv->state == SOURCESINK_SINK)
+			fake.t[victim].starving = false;
+		fake.moves[fake.nr_moves++] = (struct fake_move){ victim, sv->id, dv->id };
+		why = SOURCESINK_MOVED;
+	}
+	*starving = false;
+	for (i = 0; i < fake.nr; i++)
+		if (fake.t[i].cpu == sv->id && fake.t[i].starving && !fake.t[i].running)
+			*starving = true;
+	return why;
+}
+
+/* A CPU's view as the snapshot would have it, scored with the defaults. */
+static struct sourcesink_view fake_cpu(int id, enum sourcesink_state state,
+				       unsigned long load, bool idle)
+{
+	struct sourcesink_view v = {
+		.id = id, .state = state, .load = load, .idle = idle,
+		.since_idle = state == SOURCESINK_SINK ? 0 : 500 * NSEC_PER_MSEC,
+		.oldest_wait = state == SOURCESINK_SOURCE ? 200 * NSEC_PER_MSEC : 0,
+		.oldest_start = 1,
+	};
+	int i;
+
+	for (i = 0; i < fake.nr; i++)
+		v.nr_movable += fake.t[i].cpu == id;
+	v.score = sourcesink_score(state, load, SOURCESINK_DEFAULT_STATE_WEIGHT,
+				   SOURCESINK_DEFAULT_LOAD_WEIGHT);
+	return v;
+}
+
+struct fake_result {
+	u64	events[SOURCESINK_NR_EVENTS];
+	u8	unserved[FAKE_CPUS];
+};
+
+static struct sourcesink_decision fake_decision(bool score_mode, int max_moves,
+						u64 seq)
+{
+	return (struct sourcesink_decision){
+		.mode = score_mode ? SOURCESINK_MODE_SCORE : SOURCESINK_MODE_STATE,
+		.score_mode = score_mode,
+		.seq = seq,
+		.limit = 100 * NSEC_PER_MSEC,
+		.period = 1000 * NSEC_PER_MSEC,
+		.node_period = 4000 * NSEC_PER_MSEC,
+		.probes = SOURCESINK_BREACH_PROBES,
+		.max_moves = max_moves,
+		.pull = fake_pull,
+	};
+}
+
+/* One node of @nr CPUs: the CPU level alone. */
+static void fake_decide(struct kunit *test, struct sourcesink_decision *d,
+			struct sourcesink_view *cpus, int nr,
+			struct fake_result *r)
+{
+	struct sourcesink_view node = {
+		.id = 0, .domain = SOURCESINK_ANY_DOMAIN, .nr_cpus = nr,
+	};
+
+	memset(r, 0, sizeof(*r));
+	sourcesink_test_decide(d, cpus, nr, &node, 1, r->events, r->unserved);
+}
+
+static void fake_init(struct kunit *test)
+{
+	fake_reset();
+	if (num_possible_cpus() < FAKE_CPUS)
+		kunit_skip(test, "needs %d possible CPUs", FAKE_CPUS);
+}
+
+#define ANY_CPU		(BIT(FAKE_CPUS) - 1)
+
+/* The starving thread of the highest-loaded SOURCE goes to the lowest-loaded SINK. */
+static void sourcesink_test_loop_source_and_sink_order(struct kunit *test)
+{
+	struct sourcesink_view v[FAKE_CPUS];
+	struct sourcesink_decision d;
+	struct fake_result r;
+
+	fake_init(test);
+	fake_add(0, ANY_CPU, true);
+	fake_add(1, ANY_CPU, true);
+	v[0] = fake_cpu(0, SOURCESINK_SOURCE, 2048, false);
+	v[1] = fake_cpu(1, SOURCESINK_SOURCE, 3072, false);
+	v[2] = fake_cpu(2, SOURCESINK_SINK, 300, false);
+	v[3] = fake_cpu(3, SOURCESINK_SINK, 100, false);
+	d = fake_decision(false, 1, 0);
+	fake_decide(test, &d, v, FAKE_CPUS, &r);
+	KUNIT_ASSERT_EQ(test, fake.nr_moves, 1);
+	KUNIT_EXPECT_EQ(test, fake.moves[0].src, 1);
+	KUNIT_EXPECT_EQ(test, fake.moves[0].dst, 3);
+	/* The bound was spent with a source and a sink left: one refusal. */
+	KUNIT_EXPECT_EQ(test, r.events[SOURCESINK_REFUSED_BOUND], 1);
+	KUNIT_EXPECT_EQ(test, r.unserved[0], SOURCESINK_BREACH_MOVE_BOUND);
+}
+
+/* An idle SINK takes before a busy one, whatever their loads. */
+static void sourcesink_test_loop_idle_sink_first(struct kunit *test)
+{
+	struct sourcesink_view v[3];
+	struct sourcesink_decision d;
+	struct fake_result r;
+
+	fake_init(test);
+	fake_add(0, ANY_CPU, true);
+	v[0] = fake_cpu(0, SOURCESINK_SOURCE, 2048, false);
+	v[1] = fake_cpu(1, SOURCESINK_SINK, 10, false);
+	v[2] = fake_cpu(2, SOURCESINK_SINK, 400, true);
+	d = fake_decision(false, 32, 0);
+	fake_decide(test, &d, v, 3, &r);
+	KUNIT_ASSERT_EQ(test, fake.nr_moves, 1);
+	KUNIT_EXPECT_EQ(test, fake.moves[0].dst, 2);
+}
+
+/* Without a SINK, or without a SOURCE, nothing is even tried. */
+static void sourcesink_test_loop_needs_source_and_sink(struct kunit *test)
+{
+	struct sourcesink_view v[3];
+	struct sourcesink_decision d;
+	struct fake_result r;
+
+	fake_init(test);
+	fake_add(0, ANY_CPU, true);
+	fake_add(1, ANY_CPU, false);
+	v[0] = fake_cpu(0, SOURCESINK_SOURCE, 2048, false);
+	v[1] = fake_cpu(1, SOURCESINK_NEITHER, 2048, false);
+	v[2] = fake_cpu(2, SOURCESINK_NEITHER, 1024, false);
+	d = fake_decision(false, 32, 0);
+	fake_decide(test, &d, v, 3, &r);
+	KUNIT_EXPECT_EQ(test, fake.pulls, 0);
+
+	v[0] = fake_cpu(0, SOURCESINK_NEITHER, 2048, false);
+	v[1] = fake_cpu(1, SOURCESINK_NEITHER, 2048, false);
+	v[2] = fake_cpu(2, SOURCESINK_SINK, 0, true);
+	d = fake_decision(false, 32, 0);
+	fake_decide(test, &d, v, 3, &r);
+	KUNIT_EXPECT_EQ(test, fake.pulls, 0);
+	KUNIT_EXPECT_EQ(test, fake.nr_moves, 0);
+}
+
+/*
+ * A sink takes one thread a decision: two starving sources and one sink
+ * give one move, and the source left is noted as more starving threads
+ * than sinks (its wait becomes a breach_no_sink if it passes the bound).
+ */
+static void sourcesink_test_loop_one_thread_per_sink(struct kunit *test)
+{
+	struct sourcesink_view v[3];
+	struct sourcesink_decision d;
+	struct fake_result r;
+
+	fake_init(test);
+	fake_add(0, ANY_CPU, true);
+	fake_add(0, ANY_CPU, true);
+	fake_add(1, ANY_CPU, true);
+	v[0] = fake_cpu(0, SOURCESINK_SOURCE, 3072, false);
+	v[1] = fake_cpu(1, SOURCESINK_SOURCE, 2048, false);
+	v[2] = fake_cpu(2, SOURCESINK_SINK, 0, true);
+	d = fake_decision(false, 32, 0);
+	fake_decide(test, &d, v, 3, &r);
+	KUNIT_ASSERT_EQ(test, fake.nr_moves, 1);
+	KUNIT_EXPECT_EQ(test, fake.moves[0].src, 0);
+	KUNIT_EXPECT_EQ(test, fake.moves[0].dst, 2);
+	KUNIT_EXPECT_EQ(test, r.unserved[1], SOURCESINK_BREACH_NO_SINK);
+	KUNIT_EXPECT_EQ(test, r.events[SOURCESINK_REFUSED_BOUND], 0);
+}
+
+/* max_moves bounds the moves of a decision, however many pairs are left. */
+static void sourcesink_test_loop_move_bound(struct kunit *test)
+{
+	struct sourcesink_view v[FAKE_CPUS];
+	struct sourcesink_decision d;
+	struct fake_result r;
+	int max;
+
+	for (max = 1; max <= 3; max++) {
+		fake_init(test);
+		fake_add(0, ANY_CPU, true);
+		fake_add(0, ANY_CPU, true);
+		fake_add(0, ANY_CPU, true);
+		v[0] = fake_cpu(0, SOURCESINK_SOURCE, 4096, false);
+		v[1] = fake_cpu(1, SOURCESINK_SINK, 0, true);
+		v[2] = fake_cpu(2, SOURCESINK_SINK, 0, true);
+		v[3] = fake_cpu(3, SOURCESINK_SINK, 0, true);
+		d = fake_decision(false, max, 0);
+		fake_decide(test, &d, v, FAKE_CPUS, &r);
+		KUNIT_EXPECT_EQ(test, fake.nr_moves, max);
+		KUNIT_EXPECT_EQ(test, r.events[SOURCESINK_REFUSED_BOUND], (u64)(max < 3));
+	}
+}
+
+/*
+ * A sink the starving thread may not use refuses it, and the next sink it
+ * may use takes it in the same decision: here the best sink is refused and
+ * the second takes the thread.
+ */
+static void sourcesink_test_loop_affinity_tries_next_sink(struct kunit *test)
+{
+	struct sourcesink_view v[FAKE_CPUS];
+	struct sourcesink_decision d;
+	struct fake_result r;
+
+	fake_init(test);
+	fake_add(0, BIT(0) | BIT(2), true);
+	v[0] = fake_cpu(0, SOURCESINK_SOURCE, 2048, false);
+	v[1] = fake_cpu(1, SOURCESINK_SINK, 0, true);
+	v[2] = fake_cpu(2, SOURCESINK_SINK, 500, false);
+	v[3] = fake_cpu(3, SOURCESINK_NEITHER, 1024, false);
+	d = fake_decision(false, 32, 0);
+	fake_decide(test, &d, v, FAKE_CPUS, &r);
+	KUNIT_ASSERT_EQ(test, fake.nr_moves, 1);
+	KUNIT_EXPECT_EQ(test, fake.moves[0].dst, 2);
+	/* Nowhere to go at all is no breach: it is outside the guarantee. */
+	fake_init(test);
+	fake_add(0, BIT(0) | BIT(3), true);
+	v[0] = fake_cpu(0, SOURCESINK_SOURCE, 2048, false);
+	v[1] = fake_cpu(1, SOURCESINK_SINK, 0, true);
+	v[2] = fake_cpu(2, SOURCESINK_SINK, 500, false);
+	v[3] = fake_cpu(3, SOURCESINK_NEITHER, 1024, false);
+	d = fake_decision(false, 32, 0);
+	fake_decide(test, &d, v, FAKE_CPUS, &r);
+	KUNIT_EXPECT_EQ(test, fake.nr_moves, 0);
+	KUNIT_EXPECT_EQ(test, r.unserved[0], 0);
+}
+
+/* Two equal sources: which gives first rotates with the decision count. */
+static void sourcesink_test_loop_ties_rotate(struct kunit *test)
+{
+	struct sourcesink_view v[3];
+	struct sourcesink_decision d;
+	struct fake_result r;
+	int seq, src[2];
+
+	for (seq = 0; seq < 2; seq++) {
+		fake_init(test);
+		fake_add(0, ANY_CPU, true);
+		fake_add(1, ANY_CPU, true);
+		v[0] = fake_cpu(0, SOURCESINK_SOURCE, 2048, false);
+		v[1] = fake_cpu(1, SOURCESINK_SOURCE, 2048, false);
+		v[2] = fake_cpu(2, SOURCESINK_SINK, 0, true);
+		d = fake_decision(false, 1, seq);
+		fake_decide(test, &d, v, 3, &r);
+		KUNIT_ASSERT_EQ(test, fake.nr_moves, 1);
+		src[seq] = fake.moves[0].src;
+	}
+	KUNIT_EXPECT_NE(test, src[0], src[1]);
+}
+
+/*
+ * Score mode: the worst score gives to the best, by load between busy
+ * CPUs too, but not a swap (less than a thread's load between them).
+ */
+static void sourcesink_test_loop_score_mode(struct kunit *test)
+{
+	struct sourcesink_view v[3];
+	struct sourcesink_decision d;
+	struct fake_result r;
+
+	fake_init(test);
+	fake_add(0, ANY_CPU, false);
+	fake_add(0, ANY_CPU, false);
+	fake_add(1, ANY_CPU, false);
+	v[0] = fake_cpu(0, SOURCESINK_NEITHER, 3072, false);
+	v[1] = fake_cpu(1, SOURCESINK_NEITHER, 2048, false);
+	v[2] = fake_cpu(2, SOURCESINK_NEITHER, 1024, false);
+	d = fake_decision(true, 32, 0);
+	fake_decide(test, &d, v, 3, &r);
+	KUNIT_ASSERT_EQ(test, fake.nr_moves, 1);
+	KUNIT_EXPECT_EQ(test, fake.moves[0].src, 0);
+	KUNIT_EXPECT_EQ(test, fake.moves[0].dst, 2);
+
+	/* Only a thread's load apart: a move would swap them. */
+	fake_init(test);
+	fake_add(0, ANY_CPU, false);
+	fake_add(1, ANY_CPU, false);
+	v[0] = fake_cpu(0, SOURCESINK_NEITHER, 2048, false);
+	v[1] = fake_cpu(1, SOURCESINK_NEITHER, 1024, false);
+	d = fake_decision(true, 32, 0);
+	fake_decide(test, &d, v, 2, &r);
+	KUNIT_EXPECT_EQ(test, fake.nr_moves, 0);
+
+	/* The state outweighs the load: a light SOURCE gives to a heavy SINK. */
+	fake_init(test);
+	fake_add(0, ANY_CPU, true);
+	fake_add(1, ANY_CPU, false);
+	v[0] = fake_cpu(0, SOURCESINK_SOURCE, 1100, false);
+	v[1] = fake_cpu(1, SOURCESINK_NEITHER, 4096, false);
+	v[2] = fake_cpu(2, SOURCESINK_SINK, 3000, false);
+	d = fake_decision(true, 1, 0);
+	fake_decide(test, &d, v, 3, &r);
+	KUNIT_ASSERT_EQ(test, fake.nr_moves, 1);
+	KUNIT_EXPECT_EQ(test, fake.moves[0].src, 0);
+	KUNIT_EXPECT_EQ(test, fake.moves[0].dst, 2);
+}
+
+/*
+ * A starving thread that is running cannot move: the decision asks for a
+ * second look, and the second look that finds it running too notes it
+ * (breach_running once its wait passes the bound).
+ */
+static void sourcesink_test_loop_running_thread(struct kunit *test)
+{
+	struct sourcesink_view v[2];
+	struct sourcesink_decision d;
+	struct fake_result r;
+	int t;
+
+	fake_init(test);
+	t = fake_add(0, ANY_CPU, true);
+	fake.t[t].running = true;
+	v[0] = fake_cpu(0, SOURCESINK_SOURCE, 2048, false);
+	v[1] = fake_cpu(1, SOURCESINK_SINK, 0, true);
+	d = fake_decision(false, 32, 0);
+	fake_decide(test, &d, v, 2, &r);
+	KUNIT_EXPECT_EQ(test, fake.nr_moves, 0);
+	KUNIT_EXPECT_TRUE(test, d.running);
+	KUNIT_EXPECT_EQ(test, r.unserved[0], 0);
+
+	d = fake_decision(false, 32, 1);
+	d.retry = true;
+	v[0] = fake_cpu(0, SOURCESINK_SOURCE, 2048, false);
+	v[1] = fake_cpu(1, SOURCESINK_SINK, 0, true);
+	fake_decide(test, &d, v, 2, &r);
+	KUNIT_EXPECT_EQ(test, fake.nr_moves, 0);
+	KUNIT_EXPECT_EQ(test, r.unserved[0], SOURCESINK_BREACH_RUNNING);
+
+	/* Switched out by the second look: it moves. */
+	fake.t[t].running = false;
+	d = fake_decision(false, 32, 2);
+	d.retry = true;
+	v[0] = fake_cpu(0, SOURCESINK_SOURCE, 2048, false);
+	v[1] = fake_cpu(1, SOURCESINK_SINK, 0, true);
+	fake_decide(test, &d, v, 2, &r);
+	KUNIT_EXPECT_EQ(test, fake.nr_moves, 1);
+}
+
+/*
+ * The node level: a starving thread with no SINK in its node moves to a
+ * SINK node only in a node step, from the highest-loaded SOURCE node.
+ */
+static void sourcesink_test_loop_node_step(struct kunit *test)
+{
+	struct sourcesink_view v[FAKE_CPUS], nodes[3];
+	struct sourcesink_decision d;
+	struct fake_result r;
+	int step, i;
+
+	for (step = 0; step < 2; step++) {
+		fake_init(test);
+		fake_add(0, ANY_CPU, true);
+		fake_add(1, ANY_CPU, true);
+		/* Nodes 0 = { 0 }, 1 = { 1 }, 2 = { 2, 3 }. */
+		v[0] = fake_cpu(0, SOURCESINK_SOURCE, 2048, false);
+		v[1] = fake_cpu(1, SOURCESINK_SOURCE, 3072, false);
+		v[2] = fake_cpu(2, SOURCESINK_SINK, 0, true);
+		v[3] = fake_cpu(3, SOURCESINK_NEITHER, 1024, false);
+		memset(nodes, 0, sizeof(nodes));
+		nodes[0] = (struct sourcesink_view){ .id = 0, .first = 0, .nr_cpus = 1 };
+		nodes[1] = (struct sourcesink_view){ .id = 1, .first = 1, .nr_cpus = 1 };
+		nodes[2] = (struct sourcesink_view){ .id = 2, .first = 2, .nr_cpus = 2 };
+		for (i = 0; i < 3; i++)
+			nodes[i].domain = SOURCESINK_ANY_DOMAIN;
+		d = fake_decision(false, 1, 0);
+		d.node_step = step;
+		memset(&r, 0, sizeof(r));
+		sourcesink_test_decide(&d, v, FAKE_CPUS, nodes, 3, r.events, r.unserved);
+		if (!step) {
+			KUNIT_EXPECT_EQ(test, fake.nr_moves, 0);
+			continue;
+		}
+		KUNIT_ASSERT_EQ(test, fake.nr_moves, 1);
+		KUNIT_EXPECT_EQ(test, fake.moves[0].src, 1);
+		KUNIT_EXPECT_EQ(test, fake.moves[0].dst, 2);
+		KUNIT_EXPECT_EQ(test, r.events[SOURCESINK_NODE_MOVED], 1);
+	}
+}
+
 static struct kunit_case sourcesink_test_cases[] = {
 	KUNIT_CASE(sourcesink_test_room_without_starvation_is_sink),
 	KUNIT_CASE(sourcesink_test_busy_without_starvation_is_neither),
@@ -533,6 +991,16 @@ static struct kunit_case sourcesink_test_cases[] = {
 	KUNIT_CASE(sourcesink_test_sink_order_is_total),
 	KUNIT_CASE(sourcesink_test_preferred_node),
 	KUNIT_CASE(sourcesink_test_bound),
+	KUNIT_CASE(sourcesink_test_loop_source_and_sink_order),
+	KUNIT_CASE(sourcesink_test_loop_idle_sink_first),
+	KUNIT_CASE(sourcesink_test_loop_needs_source_and_sink),
+	KUNIT_CASE(sourcesink_test_loop_one_thread_per_sink),
+	KUNIT_CASE(sourcesink_test_loop_move_bound),
+	KUNIT_CASE(sourcesink_test_loop_affinity_tries_next_sink),
+	KUNIT_CASE(sourcesink_test_loop_ties_rotate),
+	KUNIT_CASE(sourcesink_test_loop_score_mode),
+	KUNIT_CASE(sourcesink_test_loop_running_thread),
+	KUNIT_CASE(sourcesink_test_loop_node_step),
 	{}
 };
 
@@ -543,5 +1011,6 @@ static struct kunit_suite sourcesink_test_suite = {
 
 kunit_test_suite(sourcesink_test_suite);
 
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests for source/sink load balancing");
 MODULE_LICENSE("GPL");
