@@ -14,6 +14,9 @@
 #                PREEMPT_RT, SCHED_CORE (booted), i386, arm, arm64, gcc and
 #                clang-16, W=1 and sparse on the new files
 #   make patch   the change as a git format-patch series: build/patch/
+#   make mutate  break each rule of scripts/mutations in turn and run the
+#                boots of make check on it (MUTATIONS="M1 M6e" for some);
+#                about 2 minutes a mutation: build/mutate/summary.txt
 #
 # Everything built lands in build/ (git-ignored).  Lower-level targets:
 # kernel, kernel-debug, kernel-kcsan, kernel-rt, guest, deps, clean.
@@ -48,7 +51,7 @@ GUEST_CFLAGS := -static -O2 -Wall -pthread
 # The steps depend on each other through files; run them in order.
 .NOTPARALLEL:
 .PHONY: run check check-large check-debug check-kcsan check-rt soak \
-	check-build patch bench bench-quick deps bench-deps build-deps kernel \
+	check-build patch mutate bench bench-quick deps bench-deps build-deps kernel \
 	kernel-debug kernel-kcsan kernel-rt guest clean
 
 run: deps kernel guest
@@ -56,6 +59,9 @@ run: deps kernel guest
 
 check: deps kernel guest
 	scripts/check
+
+mutate: deps kernel guest
+	scripts/mutate $(MUTATIONS)
 
 check-large: deps kernel guest
 	scripts/check --large
