@@ -3605,11 +3605,12 @@ static long long local_group_imbalance(struct __test_metadata *_metadata,
  * ticks (plus SLACK_MS) at a short period, in state and in score mode, and
  * at the defaults (the stock balancer on beside this one).  The victim runs
  * a slice now and then: a node step that finds it running looks again once
- * that is over.  One node period more is tolerated, and logged: in about
- * one run in ten here a node step found no SINK node although CPU 2 idled
- * (seen: 779 ms against 606 at the short period, 5652 against 5156 at the
- * defaults, no breach counted), which is not explained yet.  With this
- * balancer off, how long the
+ * that is over.  One node period more is tolerated, and logged: before a
+ * node step that finds no pair of nodes ran again at the next decision,
+ * about one run in ten here lost a node period to one (seen: 779 ms
+ * against 606 at the short period, where the step found no SINK node
+ * although CPU 2 idled, not explained; 5652 against 5156 at the
+ * defaults).  With this balancer off, how long the
  * stock one leaves it there is reported, not judged: a stable update may
  * fix it.  The short one runs in state mode and in score mode.  Four runs
  * of up to 5, 3, 3 and 12 s, with a second of setup each: more than the
