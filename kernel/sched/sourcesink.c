@@ -78,7 +78,9 @@
  * That bookkeeping is all the enqueue, dequeue and context-switch paths do.
  * sched_tick(), which already holds the runqueue lock, turns the list head
  * and the last idle exit into the CPU's state and publishes it with
- * WRITE_ONCE() for lockless readers.  A tickless CPU publishes nothing:
+ * WRITE_ONCE() for lockless readers; so does the enqueue of a starving
+ * thread that migrated to wait behind another, which no tick has seen
+ * yet (__sourcesink_enqueue()).  A tickless CPU publishes nothing:
  * readers take a CPU that is idle right now as a SINK, and a busy one whose
  * tick has stopped (nohz_full) as having no waiter, which would restart
  * its tick, and busy since it last left idle.  The load is read
@@ -201,8 +203,8 @@ static u64 sourcesink_limit(void)
  * longest stretch it keeps its CPU from rescheduling.  @unserved_since,
  * one per CPU, is the ->wait_start of a starving wait a decision left
  * there: see sourcesink_unserved().  @retry says the next decision is the
- * second look that sourcesink_give() asked for, and @retry_node that it
- * runs the node step again.
+ * second look that sourcesink_give() asked for (a node step that found the
+ * thread running is due again anyway: see sourcesink_decide()).
  */
 static struct {
 	raw_spinlock_t			lock;
@@ -214,7 +216,6 @@ static struct {
 	struct sourcesink_view		*nodes;
 	u64				*unserved_since;
 	bool				retry;
-	bool				retry_node;
 } sourcesink_decider = {
 	.lock = __RAW_SPIN_LOCK_UNLOCKED(sourcesink_decider.lock),
 };
@@ -286,6 +287,8 @@ static void sourcesink_update(struct rq *rq, struct task_struct *p, bool queued)
 		p->sourcesink.wait_start = 0;
 }
 
+static enum sourcesink_state sourcesink_publish(struct rq *rq);
+
 /*
  * After every enqueue, ENQUEUE_RESTORE included.  activate_task() sets
  * ->on_rq only after enqueue_task(), so being here is what says queued.
@@ -298,6 +301,21 @@ void __sourcesink_enqueue(struct rq *rq, struct task_struct *p)
 		p->sourcesink.queued = rq_clock(rq);
 	}
 	sourcesink_update(rq, p, true);
+
+	/*
+	 * A starving thread migrated here to wait behind another: the CPU it
+	 * left published it at its last tick, this one will at its next, and
+	 * a decision in between would see it nowhere.  The stock balancer
+	 * moves such a thread between busy CPUs from the softirq of the very
+	 * tick that raises the decision, so that is no rare race: publish
+	 * now.  Only a wait past the limit is carried over a migration, so
+	 * this is no cost to other enqueues.
+	 */
+	if (task_on_rq_migrating(p) && p->sourcesink.wait_start &&
+	    sourcesink_listed(p) && rq->nr_running > 1) {
+		sourcesink_publish(rq);
+		rq->sourcesink.events[SOURCESINK_ARRIVED_STARVING]++;
+	}
 }
 
 void __sourcesink_dequeue(struct rq *rq, struct task_struct *p, int flags)
@@ -427,7 +445,12 @@ static u64 sourcesink_running_wait(struct rq *rq, struct task_struct *curr,
 	return sourcesink_waited(rq, curr);
 }
 
-void __sourcesink_tick(struct rq *rq)
+/*
+ * Turn @rq's waiter list and last idle exit into its state, and publish
+ * them for the lockless readers.  Callers hold the rq lock with the clock
+ * updated.
+ */
+static enum sourcesink_state sourcesink_publish(struct rq *rq)
 {
 	struct task_struct *curr = rcu_dereference_protected(rq->curr,
 				lockdep_is_held(__rq_lockp(rq)));
@@ -470,7 +493,12 @@ void __sourcesink_tick(struct rq *rq)
 	WRITE_ONCE(ss->oldest_wait, oldest_wait);
 	WRITE_ONCE(ss->oldest_start, oldest_start);
 	WRITE_ONCE(ss->since_idle, since_idle);
-	ss->ticks[state]++;
+	return state;
+}
+
+void __sourcesink_tick(struct rq *rq)
+{
+	rq->sourcesink.ticks[sourcesink_publish(rq)]++;
 }
 
 void sourcesink_init_rq(struct rq *rq)
@@ -782,6 +810,7 @@ static const char * const sourcesink_event_names[] = {
 	[SOURCESINK_REFUSED_DOMAIN]		= "refused_domain",
 	[SOURCESINK_NODE_DECISIONS]		= "node_decisions",
 	[SOURCESINK_NODE_MOVED]			= "node_moved",
+	[SOURCESINK_ARRIVED_STARVING]		= "arrived_starving",
 	[SOURCESINK_BREACH_MOVE_BOUND]		= "breach_move_bound",
 	[SOURCESINK_BREACH_NO_SINK]		= "breach_no_sink",
 	[SOURCESINK_BREACH_RUNNING]		= "breach_running",
@@ -818,15 +847,14 @@ static void sourcesink_move(struct rq *src, struct rq *dst,
 			    struct task_struct *p, u64 seq, u64 waited,
 			    bool carry)
 {
+	/* A wait not carried ends here: a new one begins on @dst. */
+	if (!carry)
+		p->sourcesink.wait_start = 0;
 	deactivate_task(src, p, DEQUEUE_NOCLOCK);
 	set_task_cpu(p, cpu_of(dst));
 	activate_task(dst, p, ENQUEUE_NOCLOCK);
-	if (sourcesink_listed(p) && carry) {
+	if (sourcesink_listed(p) && carry)
 		list_move(&p->sourcesink.wait_node, &dst->sourcesink.waiters);
-	} else if (sourcesink_listed(p)) {
-		p->sourcesink.wait_start = rq_clock(dst);
-		list_move_tail(&p->sourcesink.wait_node, &dst->sourcesink.waiters);
-	}
 	wakeup_preempt(dst, p, 0);
 	p->sourcesink.last_move = seq;
 	trace_sched_sourcesink_move(p, cpu_of(src), cpu_of(dst), waited);
@@ -1099,11 +1127,12 @@ static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 	 * then too, it is left to the next period, and counted if that passes
 	 * its bound.
 	 */
-	if (why == SOURCESINK_REFUSED_RUNNING && d->retry) {
-		sourcesink_unserved(src, SOURCESINK_BREACH_RUNNING, by_node);
-	} else if (why == SOURCESINK_REFUSED_RUNNING) {
-		d->running = true;
+	if (why == SOURCESINK_REFUSED_RUNNING) {
 		d->running_by_node |= by_node;
+		if (d->retry)
+			sourcesink_unserved(src, SOURCESINK_BREACH_RUNNING, by_node);
+		else
+			d->running = true;
 	}
 	/*
 	 * No sink left that the starving thread may use: if one that took
@@ -1280,7 +1309,8 @@ static bool sourcesink_balance_nodes(struct sourcesink_decision *d,
  * The rules of one decision @d over the snapshot @cpus (grouped by node)
  * and @nodes, apart from how it was taken and how a thread moves (@d's
  * pull): the breaches found, the CPU level inside each node, then the node
- * step if @d runs one.  Returns whether that found a pair of nodes.
+ * step if @d runs one.  Returns whether that node step is done with: it
+ * found a pair of nodes and left no starving thread there running.
  */
 static bool sourcesink_decide_views(struct sourcesink_decision *d,
 				    struct sourcesink_view *cpus, int nr,
@@ -1296,10 +1326,12 @@ static bool sourcesink_decide_views(struct sourcesink_decision *d,
 	 * A SOURCE node has no CPU with room.  Score mode's CPU level would
 	 * still move its starving thread to another busy CPU, by load, which
 	 * ends no starvation and, the thread being moved in this decision,
-	 * keeps the node step from taking it to a node with room: in a node
-	 * step that has a SINK node, such a node is left to the node level.
+	 * keeps the node step from taking it to a node with room: while
+	 * there is a SINK node, such a node is left to the node level, in
+	 * the decisions between node steps too, or the thread, moved from
+	 * busy CPU to busy CPU, is found running by every node step.
 	 */
-	for (i = 0; d->score_mode && d->node_step && i < nr_nodes; i++) {
+	for (i = 0; d->score_mode && d->numa && i < nr_nodes; i++) {
 		sourcesink_sum(d, &nodes[i], cpus);
 		sink_node |= nodes[i].state == SOURCESINK_SINK;
 	}
@@ -1311,7 +1343,9 @@ static bool sourcesink_decide_views(struct sourcesink_decision *d,
 	if (!d->traced)
 		sourcesink_trace_decision(d, NULL, NULL);
 
-	return d->node_step && sourcesink_balance_nodes(d, nodes, nr_nodes, cpus, nr);
+	return d->node_step &&
+	       sourcesink_balance_nodes(d, nodes, nr_nodes, cpus, nr) &&
+	       !d->running_by_node;
 }
 
 /*
@@ -1368,23 +1402,24 @@ static unsigned long sourcesink_decide(struct rq *this_rq)
 	d.seq = ++sourcesink_decider.seq;
 	this_rq->sourcesink.events[SOURCESINK_DECISIONS]++;
 	node_period = nsecs_to_jiffies(d.node_period);
-	d.node_step = nr_nodes > 1 && READ_ONCE(sysctl_sched_sourcesink_numa) &&
-		      (!time_before(jiffies, sourcesink_decider.node_step + node_period) ||
-		       (d.retry && sourcesink_decider.retry_node));
+	d.numa = nr_nodes > 1 && READ_ONCE(sysctl_sched_sourcesink_numa);
+	d.node_step = d.numa &&
+		      !time_before(jiffies, sourcesink_decider.node_step + node_period);
 	if (d.node_step)
 		this_rq->sourcesink.events[SOURCESINK_NODE_DECISIONS]++;
 	/*
 	 * The node period counts from the last node step that found a
-	 * SOURCE node and a SINK node: one that found none runs again at the
-	 * next decision.  A thread's wait can end and start again (a second
-	 * slice within the limit serves it), and a node step that came in
-	 * between would otherwise cost it a whole node period.
+	 * SOURCE node and a SINK node and did not find the starving thread
+	 * running: one that did not runs again at the next decision.  A
+	 * thread's wait can end and start again (a second slice within the
+	 * limit serves it), or it can be running its slice at the node step
+	 * and at the second look, and either would otherwise cost it a whole
+	 * node period.
 	 */
 	if (sourcesink_decide_views(&d, cpus, nr, nodes, nr_nodes))
 		sourcesink_decider.node_step = jiffies;
 
 	sourcesink_decider.retry = d.running && !d.retry;
-	sourcesink_decider.retry_node = d.running_by_node;
 	if (!sourcesink_decider.retry)
 		return 0;
 	return DIV_ROUND_UP_ULL(d.running_rest, TICK_NSEC) + 1;
@@ -1433,12 +1468,13 @@ void sourcesink_balance(struct rq *this_rq)
  * handed back, summed into @events and per view into @unserved, and the
  * runqueues are left as they were.
  */
-void sourcesink_test_decide(struct sourcesink_decision *d,
+bool sourcesink_test_decide(struct sourcesink_decision *d,
 			    struct sourcesink_view *cpus, int nr_cpus,
 			    struct sourcesink_view *nodes, int nr_nodes,
 			    u64 *events, u8 *unserved)
 {
 	struct sourcesink_rq *ss, *saved;
+	bool node_step_done = false;
 	u64 *saved_since;
 	int i, e;
 
@@ -1457,7 +1493,7 @@ void sourcesink_test_decide(struct sourcesink_decision *d,
 		memset(ss->events, 0, sizeof(ss->events));
 		ss->unserved = 0;
 	}
-	sourcesink_decide_views(d, cpus, nr_cpus, nodes, nr_nodes);
+	node_step_done = sourcesink_decide_views(d, cpus, nr_cpus, nodes, nr_nodes);
 	for (i = 0; i < nr_cpus; i++) {
 		ss = &cpu_rq(cpus[i].id)->sourcesink;
 		for (e = 0; e < SOURCESINK_NR_EVENTS; e++)
@@ -1472,6 +1508,7 @@ void sourcesink_test_decide(struct sourcesink_decision *d,
 out:
 	kfree(saved);
 	kfree(saved_since);
+	return node_step_done;
 }
 EXPORT_SYMBOL_IF_KUNIT(sourcesink_test_decide);
 #endif

@@ -47,6 +47,7 @@ enum sourcesink_event {
 	SOURCESINK_REFUSED_DOMAIN,
 	SOURCESINK_NODE_DECISIONS,
 	SOURCESINK_NODE_MOVED,
+	SOURCESINK_ARRIVED_STARVING,	/* see __sourcesink_enqueue() */
 	/* A starving thread past its bound: see sourcesink_check_breach(). */
 	SOURCESINK_BREACH_MOVE_BOUND,
 	SOURCESINK_BREACH_NO_SINK,
@@ -87,7 +88,10 @@ struct sourcesink_rq {
 	/* rq_clock() when this CPU last switched away from its idle task */
 	u64			idle_exit;
 
-	/* Written by the tick, read locklessly by the decision and debugfs */
+	/*
+	 * Written by the tick (and an arriving starving thread: see
+	 * __sourcesink_enqueue()), read locklessly by the decision and debugfs
+	 */
 	enum sourcesink_state	state;
 	unsigned int		movable;	/* nr_movable at that tick */
 	u64			oldest_wait;
@@ -415,6 +419,7 @@ struct sourcesink_decision {
 	u64		limit;
 	u64		period;		/* ns, as the limit */
 	u64		node_period;
+	bool		numa;		/* nodes are balanced: numa set, >1 node */
 	bool		node_step;	/* this decision runs the node level */
 	int		probes;		/* dry runs left for the breach count */
 	int		max_moves;
@@ -448,7 +453,7 @@ void sourcesink_init_rq(struct rq *rq);
 void sourcesink_debugfs_init(struct dentry *parent);
 void sourcesink_balance(struct rq *this_rq);
 #if IS_ENABLED(CONFIG_SCHED_SOURCESINK_KUNIT_TEST)
-void sourcesink_test_decide(struct sourcesink_decision *d,
+bool sourcesink_test_decide(struct sourcesink_decision *d,
 			    struct sourcesink_view *cpus, int nr_cpus,
 			    struct sourcesink_view *nodes, int nr_nodes,
 			    u64 *events, u8 *unserved);

@@ -953,6 +953,7 @@ static void sourcesink_test_loop_node_step(struct kunit *test)
 		for (i = 0; i < 3; i++)
 			nodes[i].domain = SOURCESINK_ANY_DOMAIN;
 		d = fake_decision(false, 1, 0);
+		d.numa = true;
 		d.node_step = step;
 		memset(&r, 0, sizeof(r));
 		sourcesink_test_decide(&d, v, FAKE_CPUS, nodes, 3, r.events, r.unserved);
@@ -964,6 +965,114 @@ static void sourcesink_test_loop_node_step(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, fake.moves[0].src, 1);
 		KUNIT_EXPECT_EQ(test, fake.moves[0].dst, 2);
 		KUNIT_EXPECT_EQ(test, r.events[SOURCESINK_NODE_MOVED], 1);
+	}
+}
+
+/* Nodes 0 = { 0, 1 } and 1 = { 2, 3 }. */
+static void fake_two_nodes(struct sourcesink_view *nodes)
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		nodes[i] = (struct sourcesink_view){
+			.id = i, .domain = SOURCESINK_ANY_DOMAIN,
+			.first = 2 * i, .nr_cpus = 2,
+		};
+}
+
+/*
+ * Node 0 a SOURCE node (CPU 0 starving, CPU 1 busy), node 1 a SINK node
+ * (CPU 2 idle, CPU 3 busy), each busy CPU running one thread.  @running says the starving thread is
+ * running, @sink_node whether CPU 2 has room.
+ */
+static void fake_source_node(struct sourcesink_view *v,
+			     struct sourcesink_view *nodes, bool running,
+			     bool sink_node)
+{
+	int t;
+
+	fake_reset();
+	t = fake_add(0, ANY_CPU, true);
+	fake.t[t].running = running;
+	fake_add(0, ANY_CPU, false);
+	/* The busy CPUs' running threads are not waiters. */
+	v[0] = fake_cpu(0, SOURCESINK_SOURCE, 3072, false);
+	v[1] = fake_cpu(1, SOURCESINK_NEITHER, 1024, false);
+	v[2] = sink_node ? fake_cpu(2, SOURCESINK_SINK, 0, true) :
+			   fake_cpu(2, SOURCESINK_NEITHER, 1024, false);
+	v[3] = fake_cpu(3, SOURCESINK_NEITHER, 1024, false);
+	fake_two_nodes(nodes);
+}
+
+/*
+ * Score mode moves by load between busy CPUs too, but a starving thread
+ * of a SOURCE node moved so starves again.  While a SINK node exists, the
+ * CPU level leaves such a node to the node step, in decisions without one
+ * as well; without NUMA balancing it moves the thread by load.
+ */
+static void sourcesink_test_loop_score_mode_leaves_source_node(struct kunit *test)
+{
+	struct sourcesink_view v[FAKE_CPUS], nodes[2];
+	struct sourcesink_decision d;
+	struct fake_result r;
+	int numa, step;
+
+	fake_init(test);
+	for (numa = 0; numa < 2; numa++) {
+		for (step = 0; step <= numa; step++) {
+			fake_source_node(v, nodes, false, true);
+			d = fake_decision(true, 32, 0);
+			d.numa = numa;
+			d.node_step = step;
+			memset(&r, 0, sizeof(r));
+			sourcesink_test_decide(&d, v, FAKE_CPUS, nodes, 2,
+					       r.events, r.unserved);
+			if (numa && !step) {
+				KUNIT_EXPECT_EQ(test, fake.nr_moves, 0);
+				continue;
+			}
+			KUNIT_ASSERT_EQ(test, fake.nr_moves, 1);
+			KUNIT_EXPECT_EQ(test, fake.moves[0].thread, 0);
+			KUNIT_EXPECT_EQ(test, fake.moves[0].src, 0);
+			KUNIT_EXPECT_EQ(test, fake.moves[0].dst, numa ? 2 : 1);
+		}
+	}
+}
+
+/*
+ * The node period restarts only after a node step that found a SOURCE
+ * node and a SINK node and did not find the starving thread running: a
+ * node step that found it running, or found no pair, is due again at the
+ * next decision.
+ */
+static void sourcesink_test_loop_node_step_done(struct kunit *test)
+{
+	static const struct {
+		bool running, sink_node, node_step, done;
+	} cases[] = {
+		{ false, true, true, true },
+		{ true, true, true, false },
+		{ false, false, true, false },
+		{ false, true, false, false },
+	};
+	struct sourcesink_view v[FAKE_CPUS], nodes[2];
+	struct sourcesink_decision d;
+	struct fake_result r;
+	bool done;
+	int i;
+
+	fake_init(test);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		fake_source_node(v, nodes, cases[i].running, cases[i].sink_node);
+		d = fake_decision(false, 32, 0);
+		d.numa = true;
+		d.node_step = cases[i].node_step;
+		memset(&r, 0, sizeof(r));
+		done = sourcesink_test_decide(&d, v, FAKE_CPUS, nodes, 2,
+					      r.events, r.unserved);
+		KUNIT_EXPECT_EQ_MSG(test, done, cases[i].done, "case %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, fake.nr_moves, (int)cases[i].done,
+				    "case %d", i);
 	}
 }
 
@@ -1001,6 +1110,8 @@ static struct kunit_case sourcesink_test_cases[] = {
 	KUNIT_CASE(sourcesink_test_loop_score_mode),
 	KUNIT_CASE(sourcesink_test_loop_running_thread),
 	KUNIT_CASE(sourcesink_test_loop_node_step),
+	KUNIT_CASE(sourcesink_test_loop_score_mode_leaves_source_node),
+	KUNIT_CASE(sourcesink_test_loop_node_step_done),
 	{}
 };
 

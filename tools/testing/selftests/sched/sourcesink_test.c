@@ -1201,7 +1201,7 @@ static int set_knob(const char *name, long val)
 }
 
 struct events {
-	unsigned long long decisions, moved, refused_running;
+	unsigned long long decisions, moved, refused_running, arrived_starving;
 	unsigned long long breach_move_bound, breach_no_sink, breach_running;
 };
 
@@ -1225,6 +1225,9 @@ static int read_level_events(struct events *e, const char *level)
 	at = strstr(v.text, " refused_running=");
 	if (!at || sscanf(at, " refused_running=%llu", &e->refused_running) != 1)
 		return -1;
+	at = strstr(v.text, " arrived_starving=");
+	if (!at || sscanf(at, " arrived_starving=%llu", &e->arrived_starving) != 1)
+		return -1;
 	at = strstr(v.text, " breach_move_bound=");
 	if (!at || sscanf(at, " breach_move_bound=%llu breach_no_sink=%llu breach_running=%llu",
 			  &e->breach_move_bound, &e->breach_no_sink,
@@ -1236,6 +1239,23 @@ static int read_level_events(struct events *e, const char *level)
 static int read_events(struct events *e)
 {
 	return read_level_events(e, "");
+}
+
+/* The CPU @tid last ran on, field 39 of /proc/TID/stat, or -1. */
+static int last_cpu(pid_t tid)
+{
+	char path[64], buf[512], *at;
+	int n, cpu;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
+	if (read_line(path, buf, sizeof(buf)))
+		return -1;
+	at = strrchr(buf, ')');
+	for (n = 0; at && n < 37; n++)
+		at = strchr(at + 1, ' ');
+	if (!at || sscanf(at, " %d", &cpu) != 1 || cpu < 0 || cpu >= MAX_CPUS)
+		return -1;
+	return cpu;
 }
 
 /* The field @key of /proc/@tid/sched, or @none when it is not there. */
@@ -1874,6 +1894,66 @@ TEST_F_TIMEOUT(balance, starving_thread_stays_between_two_busy_cpus, 60)
 	EXPECT_LE(moves, 1) {
 		log_pairs(_metadata);
 	}
+}
+
+/*
+ * A starving thread that the kernel migrates to wait behind another (the
+ * stock balancer does so from the softirq of the tick that raises a
+ * decision) makes its new CPU a SOURCE on arrival: the CPU it left has
+ * published it and its new CPU has not yet, and a decision in between
+ * would see it nowhere.  Hogs run on CPUs 1-3; the starving victim is
+ * confined to the two CPUs it is not on, ARRIVAL_TRIES times, each after
+ * ARRIVAL_GAP_MS, so that its wait is past the limit and both CPUs have
+ * ticked without it.  The view read at once must show its new CPU a
+ * SOURCE.  A tick of that CPU between the move and the read shows the same,
+ * but the read comes first nearly always: without the rule, 15 of 16 reads
+ * found the new CPU NEITHER in each of two runs.  One miss is tolerated,
+ * for the stock balancer moving the victim between the read and the look
+ * at its CPU.
+ */
+#define ARRIVAL_TRIES		16
+#define ARRIVAL_GAP_MS		(3 * LIMIT_MS)
+#define ARRIVAL_MISSED_MAX	1
+
+TEST_F_TIMEOUT(balance, migrated_starving_thread_makes_its_cpu_a_source_at_once, 60)
+{
+	static const int hogs[3][2] = { { 1, -1 }, { 2, -1 }, { 3, -1 } };
+	static const int cpus12[] = { 1, 2, -1 };
+	int i, c, from, to, tid, missed = 0;
+	struct events before, after;
+	struct spinner *victim;
+	cpu_set_t set;
+	struct view v;
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", LIMIT_MS));
+	for (i = 0; i < 3; i++)
+		add_spinner(_metadata, &self->sp, HOG_NICE, hogs[i]);
+	wait_running(_metadata, &self->sp);
+	victim = add_victim_from(_metadata, &self->sp, VICTIM_NICE, 0, cpus12);
+	tid = atomic_load(&victim->tid);
+	ASSERT_EQ(0, read_events(&before));
+	for (i = 0; i < ARRIVAL_TRIES; i++) {
+		sleep_ms(ARRIVAL_GAP_MS);
+		from = last_cpu(tid);
+		ASSERT_TRUE(from >= 1 && from <= 3);
+		CPU_ZERO(&set);
+		for (c = 1; c <= 3; c++)
+			if (c != from)
+				CPU_SET(c, &set);
+		ASSERT_EQ(0, sched_setaffinity(tid, sizeof(set), &set));
+		ASSERT_EQ(0, read_view(&v));
+		to = last_cpu(tid);
+		ASSERT_NE(from, to);
+		if (!is_state(&v, to, "SOURCE")) {
+			missed++;
+			TH_LOG("try %d: moved from cpu %d to cpu %d, which is %s",
+			       i, from, to, v.cpu[to].state);
+		}
+	}
+	ASSERT_EQ(0, read_events(&after));
+	TH_LOG("%d of %d arrivals not published; arrived_starving counted %llu",
+	       missed, ARRIVAL_TRIES, after.arrived_starving - before.arrived_starving);
+	EXPECT_LE(missed, ARRIVAL_MISSED_MAX);
 }
 
 /* --- group scheduling and CPU bandwidth (cgroup v2) ---------------------- */
@@ -3480,23 +3560,6 @@ static int node0_source_node1_sink(const struct view *v)
 
 	return node_state(v, 0, s0) && node_state(v, 1, s1) &&
 	       !strcmp(s0, "SOURCE") && !strcmp(s1, "SINK");
-}
-
-/* The CPU @tid last ran on, field 39 of /proc/TID/stat, or -1. */
-static int last_cpu(pid_t tid)
-{
-	char path[64], buf[512], *at;
-	int n, cpu;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", tid);
-	if (read_line(path, buf, sizeof(buf)))
-		return -1;
-	at = strrchr(buf, ')');
-	for (n = 0; at && n < 37; n++)
-		at = strchr(at + 1, ' ');
-	if (!at || sscanf(at, " %d", &cpu) != 1 || cpu < 0 || cpu >= MAX_CPUS)
-		return -1;
-	return cpu;
 }
 
 /*
