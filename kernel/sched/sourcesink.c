@@ -308,11 +308,12 @@ void __sourcesink_enqueue(struct rq *rq, struct task_struct *p)
 	 * a decision in between would see it nowhere.  The stock balancer
 	 * moves such a thread between busy CPUs from the softirq of the very
 	 * tick that raises the decision, so that is no rare race: publish
-	 * now.  Only a wait past the limit is carried over a migration, so
-	 * this is no cost to other enqueues.
+	 * now.  Only a wait past the limit is carried over a migration
+	 * (__sourcesink_dequeue()), and only then does an enqueue pay more
+	 * than this test.
 	 */
-	if (task_on_rq_migrating(p) && p->sourcesink.wait_start &&
-	    sourcesink_listed(p) && rq->nr_running > 1) {
+	if (task_on_rq_migrating(p) && sourcesink_listed(p) &&
+	    rq->nr_running > 1 && sourcesink_waited(rq, p) > sourcesink_limit()) {
 		sourcesink_publish(rq);
 		rq->sourcesink.events[SOURCESINK_ARRIVED_STARVING]++;
 	}

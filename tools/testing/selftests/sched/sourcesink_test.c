@@ -1781,7 +1781,8 @@ TEST_F(balance, starving_thread_moves_within_guarantee)
  * Each round widens it to CPUs 1 and 3 (idle) and times its move there
  * from the widening, against a slice (it may run one first, which starts
  * its wait anew), the limit, the period, the rest of a slice and four
- * ticks; a period more fails.  The rounds go on until RUNNING_HITS of them
+ * ticks; a period more fails, but for one round the kernel counted as
+ * breach_running (see below).  The rounds go on until RUNNING_HITS of them
  * found it running at a decision (refused_running), RUNNING_ROUNDS at
  * most, and fewer fail: the test would prove nothing.
  */
@@ -1807,10 +1808,10 @@ TEST_F_TIMEOUT(balance, running_starving_thread_moves_at_the_second_look, 90)
 		.sched_nice = 3,
 		.sched_runtime = RUNNING_SLICE_MS * 1000000ULL,
 	};
-	long long ms, since_run, worst = 0, bound;
+	long long ms, since_run, worst = 0, worst_breach = 0, bound;
 	struct events before, after, e0, e;
+	int round, hits = 0, breaches = 0;
 	struct spinner *victim;
-	int round, hits = 0;
 
 	standalone_at_test_limits(_metadata);
 	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", RUNNING_LIMIT_MS));
@@ -1829,22 +1830,34 @@ TEST_F_TIMEOUT(balance, running_starving_thread_moves_at_the_second_look, 90)
 		ms = time_to_reach(_metadata, victim, cpus13, 3, 2 * bound, &since_run);
 		ASSERT_EQ(0, read_events(&e));
 		hits += e.refused_running > e0.refused_running;
-		TH_LOG("round %d: on idle CPU 3 after %lld ms, refused_running +%llu",
-		       round, ms, e.refused_running - e0.refused_running);
+		TH_LOG("round %d: on idle CPU 3 after %lld ms, refused_running +%llu breach +%llu",
+		       round, ms, e.refused_running - e0.refused_running,
+		       e.breach_running - e0.breach_running);
 		ASSERT_LE(0, ms) TH_LOG("not moved within %lld ms", 2 * bound);
-		if (ms > worst)
+		if (e.breach_running > e0.breach_running) {
+			breaches++;
+			worst_breach = ms > worst_breach ? ms : worst_breach;
+		} else if (ms > worst) {
 			worst = ms;
+		}
 	}
 	ASSERT_EQ(0, read_events(&after));
 	TH_LOG("%d rounds, %d found it running; longest %lld ms, bound %lld ms",
 	       round, hits, worst, bound);
-	EXPECT_LE(worst, bound);
+	EXPECT_LE(worst, bound) {
+		log_trace_and_view(_metadata);
+	}
 	/*
-	 * A stalled vCPU can still be running the thread at the second look
-	 * (seen once in six runs with the host's two cores shared by four
-	 * vCPUs); the kernel counts that as a breach, and one is tolerated.
+	 * A stalled vCPU can still be running the thread at the second look:
+	 * the look comes a tick after the tick that ends the slice, which a
+	 * vCPU the host has not run for a tick has not taken yet.  Seen in
+	 * about one run in five with the host's two cores shared by four
+	 * vCPUs.  The kernel counts it as breach_running and leaves the
+	 * thread to the next decision, a period later: one such round is
+	 * tolerated, and its wait is bounded by that period.
 	 */
-	EXPECT_GE(1, after.breach_running - before.breach_running);
+	EXPECT_GE(1, breaches);
+	EXPECT_LE(worst_breach, bound + PERIOD_MS);
 	EXPECT_LE(RUNNING_HITS, hits)
 		TH_LOG("too few decisions found it running: the test proves nothing");
 }
