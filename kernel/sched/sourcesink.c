@@ -145,8 +145,9 @@
  * A SOURCE node holds a starving thread nothing inside it can take.  With
  * sched_sourcesink_numa set and more than one node, the first decision at
  * least sched_sourcesink_node_period_ms (N; 0 means 4 * P) after the last
- * node step that found a SOURCE node and a SINK node ends with one (while
- * there are none, every decision does): after the CPU level, move the
+ * node step that found a SOURCE node and a SINK node, and did not find the
+ * starving thread running, ends with one (until one does, every decision
+ * does): after the CPU level, move the
  * longest-waiting starving thread of the highest-loaded SOURCE node to the
  * lowest-loaded SINK node it may use (worst to best score in score mode),
  * the CPUs inside them picked by the CPU level's rules (score mode's CPU

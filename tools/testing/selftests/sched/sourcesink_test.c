@@ -1071,6 +1071,81 @@ TEST_F(load, idle_cpu_is_sink)
 	EXPECT_GE(IDLE_NOT_SINK_MAX, not_sink);
 }
 
+/*
+ * Only fair threads are movable: a real-time thread waiting behind a higher
+ * one is the real-time balancer's (push and pull), and no waiter of this
+ * one.  On CPU 1 a SCHED_FIFO thread allowed on CPUs 1-2 waits behind a
+ * higher one pinned there; CPU 2 runs a higher one still, so real-time
+ * push leaves it where it is.  Each sleeps 1 ms in 10 (spin_leaving_room()),
+ * so the waiter waits about 90% of the time.  The view must count no
+ * movable waiter on CPUs 1-2 in all but IDLE_NOT_SINK_MAX samples of 25
+ * (a fair thread may wake there for a moment).
+ */
+TEST_F(load, waiting_fifo_thread_is_not_movable)
+{
+	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
+	static const int cpus12[] = { 1, 2, -1 };
+	static const struct {
+		const int *cpus;
+		int priority;
+	} rt[] = { { cpu1, 20 }, { cpu2, 30 }, { cpus12, 10 } };
+	struct spinners *sp = &self->spinners;
+	int i, with_waiters = 0;
+	struct sched_param fifo;
+	struct view v;
+
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, start_thread(&sp->s[sp->nr], 0, rt[i].cpus,
+					  spin_leaving_room));
+		fifo.sched_priority = rt[i].priority;
+		ASSERT_EQ(0, pthread_setschedparam(sp->s[sp->nr].thread,
+						   SCHED_FIFO, &fifo));
+		sp->nr++;
+	}
+	wait_running(_metadata, sp);
+	sleep_ms(self->starvation_ms + 20);
+	for (i = 0; i < 25; i++) {
+		ASSERT_EQ(0, read_view(&v));
+		if (v.cpu[1].movable + v.cpu[2].movable) {
+			with_waiters++;
+			TH_LOG("sample %d: movable waiters on cpu 1: %u, cpu 2: %u",
+			       i, v.cpu[1].movable, v.cpu[2].movable);
+		}
+		sleep_ms(20);
+	}
+	EXPECT_GE(IDLE_NOT_SINK_MAX, with_waiters);
+}
+
+/*
+ * A CPU that runs only SCHED_IDLE threads has room: a thread moved there
+ * preempts them, as sched_idle_cpu() has it for wake-ups.  CPU 3 runs a
+ * SCHED_IDLE spinner and nothing else, busy throughout, and must still be
+ * a SINK, but for IDLE_NOT_SINK_MAX samples of 25, as an idle CPU.
+ */
+TEST_F(load, sched_idle_only_cpu_is_sink)
+{
+	static const int cpu3[] = { 3, -1 };
+	struct sched_param none = { 0 };
+	struct spinner *s = &self->spinners.s[self->spinners.nr];
+	int i, not_sink = 0;
+	struct view v;
+
+	add_spinner(_metadata, &self->spinners, 0, cpu3);
+	wait_running(_metadata, &self->spinners);
+	ASSERT_EQ(0, pthread_setschedparam(s->thread, SCHED_IDLE, &none));
+	sleep_ms(self->starvation_ms + 20);
+	for (i = 0; i < 25; i++) {
+		ASSERT_EQ(0, read_view(&v));
+		if (!is_state(&v, 3, "SINK")) {
+			not_sink++;
+			TH_LOG("sample %d: cpu 3, running SCHED_IDLE only, is %s, busy for %llu ms",
+			       i, v.cpu[3].state, v.cpu[3].since_idle_ms);
+		}
+		sleep_ms(20);
+	}
+	EXPECT_GE(IDLE_NOT_SINK_MAX, not_sink);
+}
+
 TEST_F(load, starving_thread_makes_source)
 {
 	struct view v;
@@ -1202,6 +1277,7 @@ static int set_knob(const char *name, long val)
 
 struct events {
 	unsigned long long decisions, moved, refused_running, arrived_starving;
+	unsigned long long refused_throttled;
 	unsigned long long breach_move_bound, breach_no_sink, breach_running;
 };
 
@@ -1224,6 +1300,9 @@ static int read_level_events(struct events *e, const char *level)
 		return -1;
 	at = strstr(v.text, " refused_running=");
 	if (!at || sscanf(at, " refused_running=%llu", &e->refused_running) != 1)
+		return -1;
+	at = strstr(v.text, " refused_throttled=");
+	if (!at || sscanf(at, " refused_throttled=%llu", &e->refused_throttled) != 1)
 		return -1;
 	at = strstr(v.text, " arrived_starving=");
 	if (!at || sscanf(at, " arrived_starving=%llu", &e->arrived_starving) != 1)
@@ -1714,6 +1793,7 @@ static void expect_moved_within_guarantee(struct __test_metadata *_metadata,
 	static const int cpus13[] = { 1, 3, -1 };
 	struct events before, after;
 	long long widened, t0, waited_ms, movable_ms;
+	struct view v;
 	int i;
 
 	sleep_ms(100);
@@ -1728,6 +1808,14 @@ static void expect_moved_within_guarantee(struct __test_metadata *_metadata,
 		sleep_ms(10);
 	ASSERT_NE(0, atomic_load(&victim->arrived_ns))
 		TH_LOG("the starving thread was not moved to idle cpu 3 in 1 s");
+	/*
+	 * A move to a CPU with room ends the wait, which is not carried
+	 * there: until it has run a limit, cpu 3 shows it waited as long as
+	 * it has been there, less than the limit.
+	 */
+	ASSERT_EQ(0, read_view(&v));
+	EXPECT_GT(LIMIT_MS, v.cpu[3].oldest_wait_ms)
+		TH_LOG("on cpu 3 it shows a wait of %llu ms", v.cpu[3].oldest_wait_ms);
 	/*
 	 * A run there before it starved starts its wait anew; one after, a
 	 * short slice, does not end it, so the bound holds from the later of
@@ -1969,6 +2057,149 @@ TEST_F_TIMEOUT(balance, migrated_starving_thread_makes_its_cpu_a_source_at_once,
 	EXPECT_LE(missed, ARRIVAL_MISSED_MAX);
 }
 
+/*
+ * State mode moves only starving threads.  On CPU 1, beside a nice 0 hog,
+ * a nice 19 thread starves that may not use idle CPU 3, and a nice 0 one
+ * that may use it shares the CPU with the hog in short turns and never
+ * waits a limit (here four times the test's).  The decisions find CPU 1
+ * a SOURCE and CPU 3 a SINK, walk past the starving thread
+ * (refused_affinity), and must leave the other where it is: it does not
+ * starve.
+ */
+TEST_F(balance, state_mode_moves_only_starving_threads)
+{
+	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
+	static const int cpus12[] = { 1, 2, -1 }, cpus13[] = { 1, 3, -1 };
+	struct spinner *starving, *sharing;
+	struct events before, after;
+	int moves;
+
+	standalone_at_test_limits(_metadata);
+	/* Four times the test's: a stalled vCPU does not make it starve. */
+	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", 4 * LIMIT_MS));
+	add_spinner(_metadata, &self->sp, 0, cpu1);
+	add_spinner(_metadata, &self->sp, 0, cpu2);
+	wait_running(_metadata, &self->sp);
+	starving = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
+	widen(_metadata, starving, cpus12);
+	sharing = add_victim(_metadata, &self->sp, 0, cpu1);
+	ASSERT_EQ(0, read_events(&before));
+	widen(_metadata, sharing, cpus13);
+	sleep_ms(10 * PERIOD_MS);
+	ASSERT_EQ(0, read_events(&after));
+	moves = count_moves(atomic_load(&sharing->tid));
+	TH_LOG("%llu decisions; the thread that shares cpu 1 moved %d times",
+	       after.decisions - before.decisions, moves);
+	EXPECT_EQ(0, moves) {
+		log_pairs(_metadata);
+	}
+	EXPECT_EQ(0, count_moves(atomic_load(&starving->tid)));
+}
+
+/*
+ * A CPU held by real-time work has no room for a fair thread, though it
+ * idles now and then and so is a SINK by state: moved there, a starving
+ * thread would starve again.  CPU 2 runs a SCHED_FIFO thread that sleeps
+ * 1 ms in 10; the victim starves on CPU 1, allowed on CPUs 1-2 only.  In
+ * ten decisions it must never be moved to CPU 2.
+ */
+TEST_F(balance, cpu_held_by_fifo_is_no_sink)
+{
+	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
+	static const int cpus12[] = { 1, 2, -1 };
+	struct sched_param fifo = { .sched_priority = 10 };
+	struct spinner *victim;
+	struct view v;
+	int moves;
+
+	standalone_at_test_limits(_metadata);
+	ASSERT_EQ(0, start_thread(&self->sp.s[self->sp.nr], 0, cpu2,
+				  spin_leaving_room));
+	ASSERT_EQ(0, pthread_setschedparam(self->sp.s[self->sp.nr].thread,
+					   SCHED_FIFO, &fifo));
+	self->sp.nr++;
+	add_spinner(_metadata, &self->sp, 0, cpu1);
+	wait_running(_metadata, &self->sp);
+	victim = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
+	widen(_metadata, victim, cpus12);
+	sleep_ms(10 * PERIOD_MS);
+	ASSERT_EQ(0, read_view(&v));
+	moves = count_moves(atomic_load(&victim->tid));
+	TH_LOG("cpu 1 %s, cpu 2 %s; the victim moved %d times", v.cpu[1].state,
+	       v.cpu[2].state, moves);
+	EXPECT_EQ(0, moves) {
+		log_pairs(_metadata);
+	}
+}
+
+/*
+ * A hog that, when hog_pause_ms is set, sleeps that long once: the thread
+ * behind it then runs alone, without a wake-up of the hog cutting its run.
+ */
+static atomic_int hog_pause_ms;
+
+static void *spin_pausing(void *arg)
+{
+	struct spinner *s = arg;
+	int ms;
+
+	atomic_store(&s->tid, gettid());
+	atomic_store(&s->running, 1);
+	while (!atomic_load_explicit(&stop_spinning, memory_order_relaxed)) {
+		ms = atomic_exchange(&hog_pause_ms, 0);
+		if (ms)
+			sleep_ms(ms);
+	}
+	return NULL;
+}
+
+/*
+ * A run as long as the limit ends a starving wait: the thread was served.
+ * The victim starves on CPU 1 or 2 behind hogs (it may not use idle CPU
+ * 3); the hog of CPU 1 sleeps three limits, in which the victim runs alone
+ * on CPU 1 (the stock balancer pulls it there if it waited on CPU 2).
+ * Once the hog is back, the victim waits again, and a limit must pass
+ * before its CPU shows a wait that long.  A preemption that cuts its run
+ * short restarts the wait too (it is served again within the limit), so
+ * the test can only fail with the rule broken if nothing else ran on
+ * CPU 1 meanwhile: it logs the victim's context switches.
+ */
+TEST_F(balance, run_of_a_limit_ends_a_starving_wait)
+{
+	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
+	static const int cpus12[] = { 1, 2, -1 };
+	long long ran, switches;
+	struct spinner *victim;
+	int tid, cpu;
+	struct view v;
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", LIMIT_MS));
+	atomic_store(&hog_pause_ms, 0);
+	ASSERT_EQ(0, start_thread(&self->sp.s[self->sp.nr], HOG_NICE, cpu1,
+				  spin_pausing));
+	self->sp.nr++;
+	add_spinner(_metadata, &self->sp, HOG_NICE, cpu2);
+	wait_running(_metadata, &self->sp);
+	victim = add_victim(_metadata, &self->sp, VICTIM_NICE, cpus12);
+	tid = atomic_load(&victim->tid);
+	ASSERT_TRUE(sample_until(_metadata, &v, starving_cpu_is_source, 5000))
+		TH_LOG("the victim did not starve within 5 s:\n%s", v.text);
+
+	ran = sched_field(tid, "se.sum_exec_runtime", -1);
+	switches = sched_field(tid, "nr_switches", -1);
+	atomic_store(&hog_pause_ms, 3 * LIMIT_MS);
+	sleep_ms(3 * LIMIT_MS + LIMIT_MS / 2);
+	ASSERT_EQ(0, read_view(&v));
+	cpu = last_cpu(tid);
+	ran = sched_field(tid, "se.sum_exec_runtime", -1) - ran;
+	switches = sched_field(tid, "nr_switches", -1) - switches;
+	TH_LOG("the victim ran %lld ms in %lld switches; on cpu %d, %s with %llu ms waited",
+	       ran, switches, cpu, v.cpu[cpu].state, v.cpu[cpu].oldest_wait_ms);
+	ASSERT_LE(LIMIT_MS, ran) TH_LOG("it did not run a limit: the test proves nothing");
+	EXPECT_GT(LIMIT_MS, v.cpu[cpu].oldest_wait_ms);
+	EXPECT_FALSE(is_state(&v, cpu, "SOURCE"));
+}
+
 /* --- group scheduling and CPU bandwidth (cgroup v2) ---------------------- */
 
 static int write_str(const char *path, const char *str)
@@ -2053,9 +2284,11 @@ TEST_F(balance, low_weight_group_thread_moves_within_guarantee)
 TEST_F(balance, throttled_thread_is_never_moved)
 {
 	static const int cpu1[] = { 1, -1 }, cpus13[] = { 1, 3, -1 };
+	unsigned long long sourced, ticks;
 	long long throttled;
 	struct spinner *victim;
 	int tid, moves, i;
+	struct view v0, v;
 
 	standalone_at_test_limits(_metadata);
 	add_spinner(_metadata, &self->sp, 0, cpu1);
@@ -2064,12 +2297,21 @@ TEST_F(balance, throttled_thread_is_never_moved)
 	/* 5 ms every 500 ms: throttled for all but 1% of the time. */
 	victim_in_cgroup(_metadata, victim, "100", "5000 500000");
 	throttled = victim_throttle_count();
+	ASSERT_EQ(0, read_view(&v0));
 	widen(_metadata, victim, cpus13);
 	sleep_ms(THROTTLED_MS);
 	moves = count_moves(tid);
+	ASSERT_EQ(0, read_view(&v));
 	throttled = victim_throttle_count() - throttled;
-	TH_LOG("throttled %lld times in %d ms, moved %d times", throttled,
-	       THROTTLED_MS, moves);
+	sourced = v.cpu[1].ticks_source - v0.cpu[1].ticks_source;
+	ticks = v.cpu[1].ticks - v0.cpu[1].ticks;
+	TH_LOG("throttled %lld times in %d ms, moved %d times; cpu 1 a SOURCE %llu of %llu ticks",
+	       throttled, THROTTLED_MS, moves, sourced, ticks);
+	/*
+	 * Its wait for the quota is no starvation: its CPU is a SOURCE only
+	 * when it starves in the 1% of the time it may run.
+	 */
+	EXPECT_GE(ticks, 10 * sourced);
 	EXPECT_GE(throttled, THROTTLED_MS / 500 - 1)
 		TH_LOG("the quota did not throttle the thread: the test proves nothing");
 	EXPECT_EQ(0, moves) {
@@ -2082,6 +2324,53 @@ TEST_F(balance, throttled_thread_is_never_moved)
 		sleep_ms(10);
 	EXPECT_GT(count_moves(tid), moves)
 		TH_LOG("unthrottled and starving, the thread was not moved in 1 s");
+}
+
+/*
+ * A thread held by its group's quota waits behind a starving thread that
+ * the idle CPU may not take: each decision walks past the starving one
+ * (refused_affinity) to the throttled one, whose own wait, restarted while
+ * it was first in line, passes the limit again behind it.  It must be
+ * refused (refused_throttled), never moved: a move ends no wait for the
+ * quota.  Its quota, 1 ms a second at the highest weight, leaves it
+ * runnable and waiting for a moment a second at most.
+ */
+TEST_F(balance, throttled_thread_behind_a_starving_one_is_not_moved)
+{
+	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
+	static const int cpus12[] = { 1, 2, -1 }, cpus13[] = { 1, 3, -1 };
+	struct spinner *starving, *throttled;
+	struct events before, after;
+	long long throttles;
+	int moves;
+
+	standalone_at_test_limits(_metadata);
+	/* Four times the test's: a stalled vCPU does not make it starve. */
+	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", 4 * LIMIT_MS));
+	add_spinner(_metadata, &self->sp, 0, cpu1);
+	add_spinner(_metadata, &self->sp, 0, cpu2);
+	wait_running(_metadata, &self->sp);
+	starving = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
+	widen(_metadata, starving, cpus12);
+	throttled = add_victim(_metadata, &self->sp, 0, cpu1);
+	victim_in_cgroup(_metadata, throttled, "10000", "1000 1000000");
+	throttles = victim_throttle_count();
+	ASSERT_EQ(0, read_events(&before));
+	widen(_metadata, throttled, cpus13);
+	sleep_ms(THROTTLED_MS);
+	ASSERT_EQ(0, read_events(&after));
+	moves = count_moves(atomic_load(&throttled->tid));
+	throttles = victim_throttle_count() - throttles;
+	TH_LOG("throttled %lld times in %d ms; refused_throttled +%llu, moved %d times",
+	       throttles, THROTTLED_MS, after.refused_throttled - before.refused_throttled,
+	       moves);
+	EXPECT_LE(THROTTLED_MS / 1000 - 1, throttles)
+		TH_LOG("the quota did not throttle the thread: the test proves nothing");
+	EXPECT_LT(before.refused_throttled, after.refused_throttled)
+		TH_LOG("no decision reached the throttled thread: the test proves nothing");
+	EXPECT_EQ(0, moves) {
+		log_pairs(_metadata);
+	}
 }
 
 /*
@@ -3057,6 +3346,36 @@ TEST_F(balance, period_change_takes_effect_within_old_period)
 	       after.decisions - before.decisions);
 	EXPECT_GE(after.decisions - before.decisions, 10);
 	EXPECT_LE(after.decisions - before.decisions, 22);
+}
+
+/*
+ * A decision is due on its own clock, not the stock balancer's: with every
+ * CPU busy, no idle CPU balances for the others, and the stock balancer's
+ * softirq comes about every 128 ms on each CPU (its busy interval), but a
+ * 10 ms period must still bring a decision every third 4 ms tick, about 83
+ * a second.  At least half of those are asked for; riding on the stock
+ * balancer's softirq would bring about 31.  CPU 0's spinner is nice 19, so
+ * the test itself still runs there when it must.
+ */
+#define OWN_CLOCK_PERIOD_MS	10
+
+TEST_F(balance, short_period_decides_on_its_own_clock)
+{
+	static const int cpus[4][2] = { { 0, -1 }, { 1, -1 }, { 2, -1 }, { 3, -1 } };
+	struct events before, after;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		add_spinner(_metadata, &self->sp, i ? 0 : VICTIM_NICE, cpus[i]);
+	wait_running(_metadata, &self->sp);
+	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", OWN_CLOCK_PERIOD_MS));
+	sleep_ms(100);
+	ASSERT_EQ(0, read_events(&before));
+	sleep_ms(1000);
+	ASSERT_EQ(0, read_events(&after));
+	TH_LOG("%llu decisions in 1 s at a %d ms period",
+	       after.decisions - before.decisions, OWN_CLOCK_PERIOD_MS);
+	EXPECT_LE(1000 / (3 * TICK_MS) / 2, after.decisions - before.decisions);
 }
 
 /*
