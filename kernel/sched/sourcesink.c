@@ -740,6 +740,19 @@ static void sourcesink_score_view(struct sourcesink_view *v)
 				    READ_ONCE(sysctl_sched_sourcesink_load_weight));
 }
 
+/*
+ * Has @rq's CPU, idle now, been idle for a tick?  ->idle_stamp is when it
+ * went idle, and 0 once a wake-up or a pull ends that (or when it is not
+ * known, taken as long ago).
+ */
+static bool sourcesink_idle_a_tick(struct rq *rq)
+{
+	u64 stamp = READ_ONCE(rq->idle_stamp);
+
+	return !stamp ||
+	       (s64)(sched_clock_cpu(cpu_of(rq)) - stamp) >= (s64)TICK_NSEC;
+}
+
 static void sourcesink_read_cpu(int cpu, struct sourcesink_view *v)
 {
 	struct rq *rq = cpu_rq(cpu);
@@ -773,9 +786,16 @@ static void sourcesink_read_cpu(int cpu, struct sourcesink_view *v)
 		v->since_idle = READ_ONCE(ss->since_idle);
 	}
 	v->load = sourcesink_cpu_load(rq);
-	v->no_room = !v->idle &&
-		     READ_ONCE(rq->avg_rt.util_avg) + READ_ONCE(rq->avg_dl.util_avg) >
-		     SCHED_CAPACITY_SCALE - SOURCESINK_IDLE_LOAD;
+	/*
+	 * Real-time and deadline work that leaves fair threads too little
+	 * of the CPU makes it no sink, idle at this moment or not: a
+	 * real-time thread's sleep of a moment is no room.  Their PELT
+	 * averages are not brought up to date while the CPU idles, so one
+	 * that has idled a tick is taken at its word.
+	 */
+	v->no_room = READ_ONCE(rq->avg_rt.util_avg) + READ_ONCE(rq->avg_dl.util_avg) >
+		     SCHED_CAPACITY_SCALE - SOURCESINK_IDLE_LOAD &&
+		     !(v->idle && sourcesink_idle_a_tick(rq));
 	sourcesink_score_view(v);
 }
 

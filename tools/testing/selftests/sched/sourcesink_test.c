@@ -898,6 +898,26 @@ static void *spin_leaving_room(void *arg)
 }
 
 /*
+ * The same, sleeping 1 ms in 30: real-time work that leaves a fair thread
+ * little room even when the host delays its wake-ups by a few ms.
+ */
+static void *spin_leaving_little_room(void *arg)
+{
+	struct spinner *s = arg;
+	long long slice_end;
+
+	atomic_store(&s->tid, gettid());
+	atomic_store(&s->running, 1);
+	while (!atomic_load_explicit(&stop_spinning, memory_order_relaxed)) {
+		slice_end = now_ns() + 29000000LL;
+		while (now_ns() < slice_end)
+			;
+		sleep_ms(1);
+	}
+	return NULL;
+}
+
+/*
  * A thread running @fn (spin(), or a variant) at @nice allowed on @cpus (a
  * -1 terminated list).  It inherits the nice value of the thread that
  * creates it, since it may not run soon enough to set its own.
@@ -2100,8 +2120,11 @@ TEST_F(balance, state_mode_moves_only_starving_threads)
  * A CPU held by real-time work has no room for a fair thread, though it
  * idles now and then and so is a SINK by state: moved there, a starving
  * thread would starve again.  CPU 2 runs a SCHED_FIFO thread that sleeps
- * 1 ms in 10; the victim starves on CPU 1, allowed on CPUs 1-2 only.  In
- * ten decisions it must never be moved to CPU 2.
+ * 1 ms in 30, over 80% of the CPU (the rule's threshold) whatever the
+ * host does to its wake-ups; the victim starves on CPU 1, allowed on CPUs
+ * 1-2 only.  In ten decisions it must never be moved to CPU 2.  Until an
+ * idle CPU was taken at its word only after a tick of idling, a decision
+ * that came in one of those 1 ms sleeps moved it, in about half the runs.
  */
 TEST_F(balance, cpu_held_by_fifo_is_no_sink)
 {
@@ -2114,12 +2137,14 @@ TEST_F(balance, cpu_held_by_fifo_is_no_sink)
 
 	standalone_at_test_limits(_metadata);
 	ASSERT_EQ(0, start_thread(&self->sp.s[self->sp.nr], 0, cpu2,
-				  spin_leaving_room));
+				  spin_leaving_little_room));
 	ASSERT_EQ(0, pthread_setschedparam(self->sp.s[self->sp.nr].thread,
 					   SCHED_FIFO, &fifo));
 	self->sp.nr++;
 	add_spinner(_metadata, &self->sp, 0, cpu1);
 	wait_running(_metadata, &self->sp);
+	/* Ten PELT half-lives: CPU 2's real-time load is what it will be. */
+	sleep_ms(320);
 	victim = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
 	widen(_metadata, victim, cpus12);
 	sleep_ms(10 * PERIOD_MS);
