@@ -2078,42 +2078,45 @@ TEST_F_TIMEOUT(balance, migrated_starving_thread_makes_its_cpu_a_source_at_once,
 }
 
 /*
- * State mode moves only starving threads.  On CPU 1, beside a nice 0 hog,
- * a nice 19 thread starves that may not use idle CPU 3, and a nice 0 one
- * that may use it shares the CPU with the hog in short turns and never
- * waits a limit (here four times the test's).  The decisions find CPU 1
- * a SOURCE and CPU 3 a SINK, walk past the starving thread
- * (refused_affinity), and must leave the other where it is: it does not
- * starve.
+ * State mode moves only starving threads, and a sink that the starving
+ * thread may not use is followed by the next one, whatever the threads
+ * that do not starve behind it.  On CPU 1, beside a nice 0 hog, a nice 19
+ * thread starves that may use CPU 2 but not idle CPU 3, and a nice 0 one
+ * that may use CPU 3 shares the CPU with the hog in short turns and never
+ * waits a limit (here four times the test's).  CPU 2 runs a fair thread
+ * that sleeps 1 ms in 10: a SINK, but busier than CPU 3, which is offered
+ * the starving thread first.  The starving thread must reach CPU 2 within
+ * the bound, and the other must stay: it does not starve.
  */
 TEST_F(balance, state_mode_moves_only_starving_threads)
 {
 	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
 	static const int cpus12[] = { 1, 2, -1 }, cpus13[] = { 1, 3, -1 };
 	struct spinner *starving, *sharing;
-	struct events before, after;
+	long long ms, since_run;
 	int moves;
 
 	standalone_at_test_limits(_metadata);
 	/* Four times the test's: a stalled vCPU does not make it starve. */
 	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", 4 * LIMIT_MS));
 	add_spinner(_metadata, &self->sp, 0, cpu1);
-	add_spinner(_metadata, &self->sp, 0, cpu2);
+	ASSERT_EQ(0, start_thread(&self->sp.s[self->sp.nr], 0, cpu2,
+				  spin_leaving_room));
+	self->sp.nr++;
 	wait_running(_metadata, &self->sp);
-	starving = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
-	widen(_metadata, starving, cpus12);
 	sharing = add_victim(_metadata, &self->sp, 0, cpu1);
-	ASSERT_EQ(0, read_events(&before));
 	widen(_metadata, sharing, cpus13);
-	sleep_ms(10 * PERIOD_MS);
-	ASSERT_EQ(0, read_events(&after));
+	starving = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
+	ms = time_to_reach(_metadata, starving, cpus12, 2,
+			   10 * PERIOD_MS, &since_run);
 	moves = count_moves(atomic_load(&sharing->tid));
-	TH_LOG("%llu decisions; the thread that shares cpu 1 moved %d times",
-	       after.decisions - before.decisions, moves);
-	EXPECT_EQ(0, moves) {
+	TH_LOG("the starving thread reached cpu 2 after %lld ms; the other moved %d times",
+	       ms, moves);
+	EXPECT_LE(0, ms) {
 		log_pairs(_metadata);
 	}
-	EXPECT_EQ(0, count_moves(atomic_load(&starving->tid)));
+	EXPECT_GE(4 * LIMIT_MS + PERIOD_MS + 4 * TICK_MS + SLACK_MS, ms);
+	EXPECT_EQ(0, moves);
 }
 
 /*
