@@ -875,21 +875,15 @@ static void *spin(void *arg)
 	return NULL;
 }
 
-/*
- * A spinner that sleeps 1 ms in every 10.  Made SCHED_FIFO, it still leaves
- * its CPU to the per-CPU kthreads that PREEMPT_RT runs at FIFO priority 1
- * (rcuc, ktimers): a FIFO thread that never sleeps starves them, stalls
- * RCU and with it the teardown that waits for a grace period.
- */
-static void *spin_leaving_room(void *arg)
+/* Spin @run_ms, sleep 1 ms, until told to stop. */
+static void *spin_sleeping_every(struct spinner *s, long long run_ms)
 {
-	struct spinner *s = arg;
 	long long slice_end;
 
 	atomic_store(&s->tid, gettid());
 	atomic_store(&s->running, 1);
 	while (!atomic_load_explicit(&stop_spinning, memory_order_relaxed)) {
-		slice_end = now_ns() + 9000000LL;
+		slice_end = now_ns() + run_ms * 1000000LL;
 		while (now_ns() < slice_end)
 			;
 		sleep_ms(1);
@@ -898,23 +892,23 @@ static void *spin_leaving_room(void *arg)
 }
 
 /*
+ * A spinner that sleeps 1 ms in every 10.  Made SCHED_FIFO, it still leaves
+ * its CPU to the per-CPU kthreads that PREEMPT_RT runs at FIFO priority 1
+ * (rcuc, ktimers): a FIFO thread that never sleeps starves them, stalls
+ * RCU and with it the teardown that waits for a grace period.
+ */
+static void *spin_leaving_room(void *arg)
+{
+	return spin_sleeping_every(arg, 9);
+}
+
+/*
  * The same, sleeping 1 ms in 30: real-time work that leaves a fair thread
  * little room even when the host delays its wake-ups by a few ms.
  */
 static void *spin_leaving_little_room(void *arg)
 {
-	struct spinner *s = arg;
-	long long slice_end;
-
-	atomic_store(&s->tid, gettid());
-	atomic_store(&s->running, 1);
-	while (!atomic_load_explicit(&stop_spinning, memory_order_relaxed)) {
-		slice_end = now_ns() + 29000000LL;
-		while (now_ns() < slice_end)
-			;
-		sleep_ms(1);
-	}
-	return NULL;
+	return spin_sleeping_every(arg, 29);
 }
 
 /*
@@ -2129,6 +2123,41 @@ TEST_F(balance, state_mode_moves_only_starving_threads)
 	/* A slice on CPU 1 after the widening starts its wait anew. */
 	EXPECT_GE(4 * LIMIT_MS + PERIOD_MS + 4 * TICK_MS + SLACK_MS, since_run);
 	EXPECT_EQ(0, moves);
+}
+
+/*
+ * The same starving-only rule where the starving thread can go nowhere:
+ * CPU 2 runs a pinned hog, so CPU 1 stays a SOURCE at every decision and
+ * idle CPU 3, which only the thread that does not starve may use, stays a
+ * SINK.  Each decision walks past the starving thread and must leave the
+ * other one, queued behind the hog about half the time, where it is.
+ */
+TEST_F(balance, state_mode_leaves_threads_that_do_not_starve)
+{
+	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
+	static const int cpus12[] = { 1, 2, -1 }, cpus13[] = { 1, 3, -1 };
+	struct spinner *starving, *sharing;
+	struct events before, after;
+	int moves;
+
+	standalone_at_test_limits(_metadata);
+	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", 4 * LIMIT_MS));
+	add_spinner(_metadata, &self->sp, 0, cpu1);
+	add_spinner(_metadata, &self->sp, 0, cpu2);
+	wait_running(_metadata, &self->sp);
+	starving = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
+	widen(_metadata, starving, cpus12);
+	sharing = add_victim(_metadata, &self->sp, 0, cpu1);
+	ASSERT_EQ(0, read_events(&before));
+	widen(_metadata, sharing, cpus13);
+	sleep_ms(10 * PERIOD_MS);
+	ASSERT_EQ(0, read_events(&after));
+	moves = count_moves(atomic_load(&sharing->tid));
+	TH_LOG("%llu decisions; the thread that does not starve moved %d times",
+	       after.decisions - before.decisions, moves);
+	EXPECT_EQ(0, moves) {
+		log_pairs(_metadata);
+	}
 }
 
 /*
