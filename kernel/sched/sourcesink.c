@@ -942,7 +942,11 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 
 	list_for_each_entry(p, &src->sourcesink.waiters, sourcesink.wait_node) {
 		wait = sourcesink_waited(src, p);
-		/* Starving waiters come first: nobody after this one starves. */
+		/*
+		 * State mode moves starving threads only, and this is the
+		 * one place that says so.  Starving waiters come first:
+		 * nobody after this one starves.
+		 */
 		if ((!d->score_mode || dry_run) && wait <= d->limit)
 			break;
 		if (++scanned > SOURCESINK_SCAN_MAX) {
@@ -982,7 +986,7 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 			continue;
 		}
 		if (!sourcesink_may_move(wait, d->limit, p->sourcesink.last_move,
-					 d->seq, d->score_mode)) {
+					 d->seq)) {
 			why = SOURCESINK_REFUSED_NO_MOVABLE;
 			continue;
 		}

@@ -335,16 +335,15 @@ static inline int sourcesink_pick_sink(const struct sourcesink_view *v,
 
 /*
  * May a waiter that has waited @wait move in decision @seq (decisions count
- * from 1; @last_move is 0 for a thread never moved)?  State mode moves
- * starving threads only.  Score mode leaves a thread that the previous
- * decision moved where it is, unless it starves there again.
+ * from 1; @last_move is 0 for a thread never moved)?  A thread that the
+ * previous decision moved stays where it is, unless it starves there again.
+ * This matters to score mode only: state mode never offers a thread that
+ * does not starve (the pull stops at the first one).
  */
 static inline bool sourcesink_may_move(u64 wait, u64 limit, u64 last_move,
-				       u64 seq, bool score_mode)
+				       u64 seq)
 {
-	if (wait > limit)
-		return true;
-	return score_mode && !(last_move && last_move + 1 == seq);
+	return wait > limit || !(last_move && last_move + 1 == seq);
 }
 
 /*

@@ -338,15 +338,13 @@ static void sourcesink_test_hysteresis(struct kunit *test)
 {
 	const u64 l = 100 * NSEC_PER_MSEC;
 
-	/* Never moved: score mode may move a thread that is not starving. */
-	KUNIT_EXPECT_TRUE(test, sourcesink_may_move(1, l, 0, 1, true));
-	KUNIT_EXPECT_FALSE(test, sourcesink_may_move(1, l, 0, 1, false));
+	/* Never moved: a thread that is not starving may move. */
+	KUNIT_EXPECT_TRUE(test, sourcesink_may_move(1, l, 0, 1));
 	/* Moved by the previous decision: stays unless starving again. */
-	KUNIT_EXPECT_FALSE(test, sourcesink_may_move(l, l, 7, 8, true));
-	KUNIT_EXPECT_TRUE(test, sourcesink_may_move(l + 1, l, 7, 8, true));
-	KUNIT_EXPECT_TRUE(test, sourcesink_may_move(l + 1, l, 7, 8, false));
+	KUNIT_EXPECT_FALSE(test, sourcesink_may_move(l, l, 7, 8));
+	KUNIT_EXPECT_TRUE(test, sourcesink_may_move(l + 1, l, 7, 8));
 	/* Moved longer ago: free to move again. */
-	KUNIT_EXPECT_TRUE(test, sourcesink_may_move(1, l, 6, 8, true));
+	KUNIT_EXPECT_TRUE(test, sourcesink_may_move(1, l, 6, 8));
 }
 
 /* A node gives only when nothing inside it can take, and takes likewise. */
