@@ -314,6 +314,10 @@ static void sourcesink_test_score_mode_leaves_idle_alone(struct kunit *test)
 
 	sourcesink_score_all(v, 2, 4, 1);
 	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 2, 0, true, &v[0]), -1);
+	/* Whatever their states: the state alone is no reason here. */
+	v[0].state = SOURCESINK_NEITHER;
+	sourcesink_score_all(v, 2, 4, 1);
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 2, 0, true, &v[0]), -1);
 	v[0].load = SOURCESINK_IDLE_LOAD + 2 * SCHED_CAPACITY_SCALE;
 	sourcesink_score_all(v, 2, 4, 1);
 	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 2, 0, true, &v[0]), 1);
