@@ -5,6 +5,8 @@
 #   make check-large   the node-level tests on 64 CPUs in 8 nodes (slow)
 #   make bench   the balancer against stock 6.12: build/bench/report.md
 #   make bench-quick   the same, one repetition: a smoke run
+#   make cost    a decision's work and longest stretch against the stock
+#                balancer's SCHED_SOFTIRQ, 4 to 128 CPUs: build/cost/report.md
 #   make check-debug   the tests on a lockdep/KASAN/UBSAN kernel
 #   make check-rt      the tests on a PREEMPT_RT kernel (Debian's rt values)
 #   make check-kcsan   the tests on a KCSAN kernel: data races
@@ -51,7 +53,7 @@ GUEST_CFLAGS := -static -O2 -Wall -pthread
 # The steps depend on each other through files; run them in order.
 .NOTPARALLEL:
 .PHONY: run check check-large check-debug check-kcsan check-rt soak \
-	check-build patch mutate bench bench-quick deps bench-deps build-deps kernel \
+	check-build patch mutate bench bench-quick cost deps bench-deps build-deps kernel \
 	kernel-debug kernel-kcsan kernel-rt guest clean
 
 run: deps kernel guest
@@ -90,6 +92,9 @@ bench: deps bench-deps kernel guest
 
 bench-quick: deps bench-deps kernel guest
 	scripts/bench --quick
+
+cost: deps kernel guest
+	scripts/cost
 
 deps:
 	@scripts/deps

@@ -98,7 +98,8 @@
  * It snapshots every active CPU that the stock balancer balances (one with
  * a sched domain: not isolcpus=domain, not an isolated cpuset partition),
  * grouped by NUMA node, and inside each node, up to
- * sched_sourcesink_max_moves times in all:
+ * sched_sourcesink_max_moves attempts in all, each moving one thread at
+ * most:
  *
  *	state mode: if a SOURCE and a SINK exist, move the longest-waiting
  *	            starving thread from the highest-loaded SOURCE to the
@@ -112,16 +113,25 @@
  * until it has waited 2 * L (task_hot()).  An idle CPU is the best sink.  A sink takes at most one
  * thread in a decision and gives none; a CPU kept busy by real-time or deadline work is
  * no sink; and a thread moved by one decision is not moved by the next
- * unless it starves again.  The move is the stock balancer's:
- * deactivate_task(), set_task_cpu(), activate_task() under both runqueue
- * locks, then wakeup_preempt() to kick the sink.
+ * unless it starves again.  The move is the stock balancer's, one
+ * runqueue lock at a time as in detach_task() and attach_one_task():
+ * deactivate_task() and set_task_cpu() under the source's, activate_task()
+ * and wakeup_preempt() under the sink's.
+ *
+ * The work of a decision is bounded by its attempts, not its moves: a
+ * refused attempt counts as a move does, and one refused for affinity
+ * says where the waiters it walked may go, so that no sink none of them
+ * may use is tried (sourcesink_give()).  A decision thus reads each CPU
+ * once, takes at most 2 * max_moves + SOURCESINK_BREACH_PROBES runqueue
+ * locks, one at a time, and walks SOURCESINK_SCAN_MAX + 1 waiters at most
+ * under each source's, however many CPUs refuse.
  *
  * Because a SOURCE is published at the first tick after its oldest thread
  * has waited L, and a decision runs every period P, a movable thread that
  * starves while a CPU of its node it may use is a SINK is moved after
- * waiting at most L + P and four ticks, unless the move bound is spent
- * on others or more threads starve than there are sinks, each sink taking
- * one thread a decision.  The last two ticks are for a starving thread
+ * waiting at most L + P and four ticks, unless the bound of attempts is
+ * spent on others or more threads starve than there are sinks, each sink
+ * taking one thread a decision.  The last two ticks are for a starving thread
  * that is running its short slice when the decision comes: a running
  * thread cannot be moved, so the decision looks again at the second tick
  * after that slice is spent, when it waits again (with a slice longer than
@@ -200,12 +210,16 @@ static u64 sourcesink_limit(void)
  * into the next; @cpus and @nodes are its scratch snapshot, one entry per
  * CPU and per node; @node_step is the jiffies of the last node-level step.
  * @last_ns and @longest_ns are how long the last decision and the longest
- * so far ran: the decision cannot be preempted, so this is also the
+ * ran: the decision cannot be preempted, so this is also the
  * longest stretch it keeps its CPU from rescheduling.  @unserved_since,
  * one per CPU, is the ->wait_start of a starving wait a decision left
  * there: see sourcesink_unserved().  @retry says the next decision is the
  * second look that sourcesink_give() asked for (a node step that found the
- * thread running is due again anyway: see sourcesink_decide()).
+ * thread running is due again anyway: see sourcesink_decide()).  @allowed
+ * is the decision's struct sourcesink_decision.allowed.  @nr_decisions,
+ * @total_work and @most_work count the decisions since the balancer was
+ * last switched on, their work and the most any of them did; @longest_ns
+ * too counts from then.
  */
 static struct {
 	raw_spinlock_t			lock;
@@ -216,7 +230,11 @@ static struct {
 	struct sourcesink_view		*cpus;
 	struct sourcesink_view		*nodes;
 	u64				*unserved_since;
+	cpumask_var_t			allowed;
 	bool				retry;
+	u64				nr_decisions;
+	struct sourcesink_work		total_work;
+	struct sourcesink_work		most_work;
 } sourcesink_decider = {
 	.lock = __RAW_SPIN_LOCK_UNLOCKED(sourcesink_decider.lock),
 };
@@ -330,7 +348,7 @@ void __sourcesink_dequeue(struct rq *rq, struct task_struct *p, int flags)
 	 * A starving thread the stock balancer migrates goes on starving
 	 * where it lands: the migration ran nothing.  Any other dequeue
 	 * ends the wait, and so does a move of ours to a CPU with room
-	 * (sourcesink_move()).
+	 * (sourcesink_detach()).
 	 */
 	if (!task_on_rq_migrating(p) ||
 	    sourcesink_waited(rq, p) <= sourcesink_limit())
@@ -567,6 +585,15 @@ static void sourcesink_set_mode(int mode)
 	 * With the mode 0 the hooks only unlist, so the lists stay empty.
 	 */
 	if (mode) {
+		/* The cost the debugfs view shows counts from here. */
+		raw_spin_lock_irq(&sourcesink_decider.lock);
+		sourcesink_decider.nr_decisions = 0;
+		sourcesink_decider.longest_ns = 0;
+		memset(&sourcesink_decider.total_work, 0,
+		       sizeof(sourcesink_decider.total_work));
+		memset(&sourcesink_decider.most_work, 0,
+		       sizeof(sourcesink_decider.most_work));
+		raw_spin_unlock_irq(&sourcesink_decider.lock);
 		WRITE_ONCE(sourcesink_next_decision, jiffies +
 			   msecs_to_jiffies(sysctl_sched_sourcesink_period_ms));
 		static_branch_enable(&sched_sourcesink_active);
@@ -717,6 +744,8 @@ static int __init sourcesink_init(void)
 			GFP_KERNEL);
 	WARN_ON(!sourcesink_decider.cpus || !sourcesink_decider.nodes ||
 		!sourcesink_decider.unserved_since);
+	/* Without it, a decision only tries sinks it need not try. */
+	WARN_ON(!zalloc_cpumask_var(&sourcesink_decider.allowed, GFP_KERNEL));
 	sysctl_sched_sourcesink_numa = num_online_nodes() > 1;
 	sourcesink_decider.node_step = jiffies;
 	WRITE_ONCE(sourcesink_next_decision, jiffies +
@@ -859,27 +888,39 @@ static int sourcesink_preferred_node(struct task_struct *p)
 }
 
 /*
- * Both runqueues locked and their clocks updated, as detach/attach_task().
+ * Take @p off @src for @dst_cpu, as detach_task() does: under @src's lock
+ * alone, with its clock updated, @p is left TASK_ON_RQ_MIGRATING, which
+ * holds off any change to it (task_rq_lock() waits) until it is attached.
  * Moved to a CPU with room, a thread's wait there, if any, starts anew.
  * Moved starving to one without (@carry: score mode also moves by load
  * between busy CPUs), it ran nothing and goes on starving there, as after
  * a stock migration, first in line.
  */
-static void sourcesink_move(struct rq *src, struct rq *dst,
-			    struct task_struct *p, u64 seq, u64 waited,
-			    bool carry)
+static void sourcesink_detach(struct rq *src, int dst_cpu,
+			      struct task_struct *p, bool carry)
 {
-	/* A wait not carried ends here: a new one begins on @dst. */
+	/* A wait not carried ends here: a new one begins on @dst_cpu. */
 	if (!carry)
 		p->sourcesink.wait_start = 0;
 	deactivate_task(src, p, DEQUEUE_NOCLOCK);
-	set_task_cpu(p, cpu_of(dst));
+	set_task_cpu(p, dst_cpu);
+}
+
+/* Put @p, detached by sourcesink_detach(), on @dst, as attach_one_task(). */
+static void sourcesink_attach(struct rq *dst, struct task_struct *p, int src_cpu,
+			      u64 seq, u64 waited, bool carry)
+{
+	struct rq_flags rf;
+
+	rq_lock(dst, &rf);
+	update_rq_clock(dst);
 	activate_task(dst, p, ENQUEUE_NOCLOCK);
 	if (sourcesink_listed(p) && carry)
 		list_move(&p->sourcesink.wait_node, &dst->sourcesink.waiters);
 	wakeup_preempt(dst, p, 0);
 	p->sourcesink.last_move = seq;
-	trace_sched_sourcesink_move(p, cpu_of(src), cpu_of(dst), waited);
+	trace_sched_sourcesink_move(p, src_cpu, cpu_of(dst), waited);
+	rq_unlock(dst, &rf);
 }
 
 /*
@@ -913,6 +954,17 @@ static void sourcesink_running_rest(struct sourcesink_decision *d,
  * *@starving says whether a starving thread still waits there afterwards.
  * A @dry_run only says whether a thread would move: it moves and counts
  * nothing, and leaves *@starving alone.
+ *
+ * One runqueue lock is held at a time, as the stock balancer holds them:
+ * the source's while the thread is chosen and detached, then the sink's
+ * while it is attached.  The sink is read unlocked meanwhile, as the stock
+ * balancer reads its own CPU: a sink that goes inactive after the check
+ * waits in synchronize_rcu() (sched_cpu_deactivate()) for this pull,
+ * whose interrupts are off, and then pushes the thread on; an affinity or
+ * cpuset change waits for the thread to be attached (task_rq_lock()).
+ * A pull refused for affinity leaves in @d->allowed every CPU that one of
+ * the waiters it walked may use, so that the decision tries no sink none
+ * of them may use (sourcesink_give()).
  */
 static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 					     struct sourcesink_view *sv,
@@ -923,13 +975,21 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 	int src_node = cpu_to_node(sv->id), dst_node = cpu_to_node(dv->id);
 	enum sourcesink_event why = SOURCESINK_REFUSED_RUNNING;
 	struct task_struct *p, *victim = NULL;
+	bool learn = d->allowed && !dry_run;
+	bool carry = false;
 	unsigned long flags;
+	struct rq_flags rf;
 	int scanned = 0;
 	u64 wait = 0;
 
 	local_irq_save(flags);
-	double_rq_lock(src, dst);
-	if (!cpu_active(dv->id) || src->rd != dst->rd ||
+	rq_lock(src, &rf);
+	d->work.locks++;
+	if (learn) {
+		cpumask_clear(d->allowed);
+		d->allowed_src = -1;
+	}
+	if (!cpu_active(dv->id) || src->rd != READ_ONCE(dst->rd) ||
 	    !rcu_access_pointer(src->sd) || !rcu_access_pointer(dst->sd)) {
 		/* Offline or repartitioned since the snapshot: no move. */
 		why = SOURCESINK_REFUSED_DOMAIN;
@@ -938,10 +998,10 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 		goto unlock;
 	}
 	update_rq_clock(src);
-	update_rq_clock(dst);
 
 	list_for_each_entry(p, &src->sourcesink.waiters, sourcesink.wait_node) {
 		wait = sourcesink_waited(src, p);
+		d->work.walked++;
 		/*
 		 * State mode moves starving threads only, and this is the
 		 * one place that says so.  Starving waiters come first:
@@ -953,6 +1013,8 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 			why = SOURCESINK_REFUSED_NO_MOVABLE;
 			break;
 		}
+		if (learn)
+			cpumask_or(d->allowed, d->allowed, p->cpus_ptr);
 		if (!cpumask_test_cpu(dv->id, p->cpus_ptr)) {
 			why = SOURCESINK_REFUSED_AFFINITY;
 			continue;
@@ -997,12 +1059,14 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 		why = victim ? SOURCESINK_MOVED : why;
 		goto unlock;
 	}
+	if (learn && why == SOURCESINK_REFUSED_AFFINITY && !victim)
+		d->allowed_src = sv->id;
 	if (!victim && why == SOURCESINK_REFUSED_RUNNING)
 		sourcesink_running_rest(d, src);
 	if (victim) {
 		why = SOURCESINK_MOVED;
-		sourcesink_move(src, dst, victim, d->seq, wait,
-				wait > d->limit && dv->state != SOURCESINK_SINK);
+		carry = wait > d->limit && dv->state != SOURCESINK_SINK;
+		sourcesink_detach(src, dv->id, victim, carry);
 	}
 
 	p = list_first_entry_or_null(&src->sourcesink.waiters,
@@ -1011,7 +1075,11 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 unlock:
 	if (!dry_run)
 		src->sourcesink.events[why]++;
-	double_rq_unlock(src, dst);
+	rq_unlock(src, &rf);
+	if (victim && !dry_run) {
+		sourcesink_attach(dst, victim, sv->id, d->seq, wait, carry);
+		d->work.locks++;
+	}
 	local_irq_restore(flags);
 	return why;
 }
@@ -1072,7 +1140,8 @@ static bool sourcesink_probe(struct sourcesink_decision *d,
 		return false;
 	for (i = 0; i < nr && d->probes > 0; i++) {
 		if (v[i].state != SOURCESINK_SINK || v[i].received != taken ||
-		    v[i].no_room || !sourcesink_same_domain(src, &v[i]))
+		    v[i].tried || v[i].no_room ||
+		    !sourcesink_same_domain(src, &v[i]))
 			continue;
 		d->probes--;
 		if (d->pull(d, src, &v[i], &starving, true) == SOURCESINK_MOVED)
@@ -1119,11 +1188,32 @@ static void sourcesink_check_breach(struct sourcesink_decision *d,
 }
 
 /*
+ * After a pull from @src was refused for affinity: mark the sinks among
+ * @v[0 .. @nr - 1] that none of the waiters it walked may use as tried, so
+ * that the decision does not lock @src again for them.
+ */
+static void sourcesink_skip_disallowed(struct sourcesink_decision *d,
+				       const struct sourcesink_view *src,
+				       struct sourcesink_view *v, int nr)
+{
+	int i;
+
+	if (!d->allowed || d->allowed_src != src->id)
+		return;
+	for (i = 0; i < nr; i++)
+		if (!cpumask_test_cpu(v[i].id, d->allowed))
+			v[i].tried = true;
+}
+
+/*
  * Offer a thread of @src to the sinks among @v[0 .. @nr - 1], best first,
  * until one takes it.  Only an affinity refusal is worth another sink: any
- * other reason holds for all of them.  Returns SOURCESINK_MOVED or the last
- * refusal; no sink at all counts as an affinity refusal, since sinks
- * elsewhere may still take the thread.
+ * other reason holds for all of them; and a sink that no waiter of @src
+ * may use is not tried at all once a pull has said so.  Every pull counts
+ * against the decision's bound of attempts, moved or refused, so that the
+ * work of a decision does not grow with its refusals.  Returns
+ * SOURCESINK_MOVED or the last refusal; no sink at all counts as an
+ * affinity refusal, since sinks elsewhere may still take the thread.
  */
 static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 					     struct sourcesink_view *src,
@@ -1134,13 +1224,34 @@ static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 	int i, dst, start = sourcesink_start(d, nr);
 	bool starving;
 
+	/* Spent, and nothing left to tell a breach with: no more to do. */
+	if (d->attempts == d->max_moves && !d->probes) {
+		cpu_rq(src->id)->sourcesink.events[SOURCESINK_REFUSED_BOUND]++;
+		return SOURCESINK_REFUSED_BOUND;
+	}
+	sourcesink_skip_disallowed(d, src, v, nr);
 	for (dst = sourcesink_pick_sink(v, nr, start, d->score_mode, src);
 	     dst >= 0;
 	     dst = sourcesink_pick_sink(v, nr, start, d->score_mode, src)) {
+		/*
+		 * The decision's bound of attempts, and the one place that
+		 * holds it.  A thread that a sink left untried would take
+		 * is left for the bound.
+		 */
+		if (d->attempts == d->max_moves) {
+			why = SOURCESINK_REFUSED_BOUND;
+			cpu_rq(src->id)->sourcesink.events[why]++;
+			if (sourcesink_probe(d, src, v, nr, false))
+				sourcesink_unserved(src, SOURCESINK_BREACH_MOVE_BOUND,
+						    by_node);
+			break;
+		}
+		d->attempts++;
 		why = d->pull(d, src, &v[dst], &starving, false);
 		if (why != SOURCESINK_REFUSED_AFFINITY)
 			break;
 		v[dst].tried = true;
+		sourcesink_skip_disallowed(d, src, v, nr);
 	}
 	for (i = 0; i < nr; i++)
 		v[i].tried = false;
@@ -1170,7 +1281,6 @@ static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 	if (why == SOURCESINK_MOVED) {
 		cpu_rq(src->id)->sourcesink.unserved = 0;
 		sourcesink_moved(src, &v[dst], starving, d->limit);
-		d->moves++;
 	}
 	return why;
 }
@@ -1213,24 +1323,15 @@ static void sourcesink_trace_nodes(struct sourcesink_decision *d,
 
 /*
  * The CPU level, inside one node: from source to sink until no pair is
- * left or the move bound is reached.  The first pair any node chooses goes
- * into the decision's trace event.
+ * left or the bound of attempts is reached.  The first pair any node
+ * chooses goes into the decision's trace event.
  */
 static void sourcesink_balance_cpus(struct sourcesink_decision *d,
 				    struct sourcesink_view *v, int nr)
 {
-	int i, src, dst, start = sourcesink_start(d, nr);
+	int src, dst, start = sourcesink_start(d, nr);
 
 	while ((src = sourcesink_pick_source(v, nr, start, d->score_mode)) >= 0) {
-		if (d->moves == d->max_moves) {
-			cpu_rq(v[src].id)->sourcesink.events[SOURCESINK_REFUSED_BOUND]++;
-			for (i = 0; i < nr; i++)
-				if (sourcesink_may_give(&v[i], d->score_mode) &&
-				    sourcesink_probe(d, &v[i], v, nr, false))
-					sourcesink_unserved(&v[i], SOURCESINK_BREACH_MOVE_BOUND,
-							    false);
-			return;
-		}
 		if (!d->traced) {
 			dst = sourcesink_pick_sink(v, nr, start, d->score_mode, &v[src]);
 			sourcesink_trace_decision(d, &v[src], dst < 0 ? NULL : &v[dst]);
@@ -1284,18 +1385,6 @@ static bool sourcesink_balance_nodes(struct sourcesink_decision *d,
 			continue;
 		}
 		sc = &cpus[sn->first + c];
-		if (d->moves == d->max_moves) {
-			cpu_rq(sc->id)->sourcesink.events[SOURCESINK_REFUSED_BOUND]++;
-			for (i = 0; i < nr_nodes; i++)
-				if (i != src && nodes[i].state == SOURCESINK_SINK &&
-				    sourcesink_probe(d, sc, cpus + nodes[i].first,
-						     nodes[i].nr_cpus, false)) {
-					sourcesink_unserved(sc, SOURCESINK_BREACH_MOVE_BOUND,
-							    true);
-					break;
-				}
-			break;
-		}
 		for (i = 0; i < nr_nodes; i++)
 			nodes[i].distance = node_distance(sn->id, nodes[i].id);
 
@@ -1374,6 +1463,22 @@ static bool sourcesink_decide_views(struct sourcesink_decision *d,
 	       !d->running_by_node;
 }
 
+/* Add the work of the decision that ends to the debugfs view's. */
+static void sourcesink_account_work(const struct sourcesink_work *work)
+{
+	struct sourcesink_work *most = &sourcesink_decider.most_work;
+	struct sourcesink_work *total = &sourcesink_decider.total_work;
+
+	WRITE_ONCE(sourcesink_decider.nr_decisions,
+		   sourcesink_decider.nr_decisions + 1);
+	WRITE_ONCE(total->locks, total->locks + work->locks);
+	WRITE_ONCE(total->walked, total->walked + work->walked);
+	WRITE_ONCE(total->scanned, total->scanned + work->scanned);
+	WRITE_ONCE(most->locks, max(most->locks, work->locks));
+	WRITE_ONCE(most->walked, max(most->walked, work->walked));
+	WRITE_ONCE(most->scanned, max(most->scanned, work->scanned));
+}
+
 /*
  * Returns in how many jiffies to look again (see sourcesink_give()), or 0:
  * the first tick after the running thread's slice is spent, and one more,
@@ -1394,6 +1499,9 @@ static unsigned long sourcesink_decide(struct rq *this_rq)
 		.probes = SOURCESINK_BREACH_PROBES,
 		.pull = sourcesink_pull,
 		.retry = sourcesink_decider.retry,
+		.allowed = cpumask_available(sourcesink_decider.allowed) ?
+			   sourcesink_decider.allowed : NULL,
+		.allowed_src = -1,
 	};
 	int nr = 0, nr_nodes = 0, cpu, node;
 	unsigned long node_period;
@@ -1407,6 +1515,7 @@ static unsigned long sourcesink_decide(struct rq *this_rq)
 			if (!sourcesink_balanced(cpu))
 				continue;
 			sourcesink_read_cpu(cpu, &cpus[nr]);
+			d.work.scanned++;
 			d.nr_sources += cpus[nr].state == SOURCESINK_SOURCE;
 			d.nr_sinks += cpus[nr].state == SOURCESINK_SINK;
 			nr++;
@@ -1446,6 +1555,7 @@ static unsigned long sourcesink_decide(struct rq *this_rq)
 		sourcesink_decider.node_step = jiffies;
 
 	sourcesink_decider.retry = d.running && !d.retry;
+	sourcesink_account_work(&d.work);
 	if (!sourcesink_decider.retry)
 		return 0;
 	return DIV_ROUND_UP_ULL(d.running_rest, TICK_NSEC) + 1;
@@ -1605,6 +1715,14 @@ static int sourcesink_show(struct seq_file *m, void *unused)
 	seq_printf(m, "decision: last_us=%llu longest_us=%llu\n",
 		   div_u64(READ_ONCE(sourcesink_decider.last_ns), NSEC_PER_USEC),
 		   div_u64(READ_ONCE(sourcesink_decider.longest_ns), NSEC_PER_USEC));
+	seq_printf(m, "work: decisions=%llu locks=%llu walked=%llu scanned=%llu most_locks=%llu most_walked=%llu most_scanned=%llu\n",
+		   READ_ONCE(sourcesink_decider.nr_decisions),
+		   READ_ONCE(sourcesink_decider.total_work.locks),
+		   READ_ONCE(sourcesink_decider.total_work.walked),
+		   READ_ONCE(sourcesink_decider.total_work.scanned),
+		   READ_ONCE(sourcesink_decider.most_work.locks),
+		   READ_ONCE(sourcesink_decider.most_work.walked),
+		   READ_ONCE(sourcesink_decider.most_work.scanned));
 
 	for_each_online_cpu(cpu) {
 		struct sourcesink_rq *ss = &cpu_rq(cpu)->sourcesink;

@@ -410,6 +410,17 @@ typedef enum sourcesink_event (*sourcesink_pull_fn)(struct sourcesink_decision *
 						   struct sourcesink_view *dv,
 						   bool *starving, bool dry_run);
 
+/*
+ * The work of a decision, counted as the cost of the stock balancer is
+ * counted: runqueue locks taken (each of another CPU, with interrupts
+ * off), waiters looked at under them, CPUs read for the snapshot.
+ */
+struct sourcesink_work {
+	u64		locks;
+	u64		walked;
+	u64		scanned;
+};
+
 /* What one decision may do, and what it has done so far. */
 struct sourcesink_decision {
 	int		mode;
@@ -421,8 +432,17 @@ struct sourcesink_decision {
 	bool		numa;		/* nodes are balanced: numa set, >1 node */
 	bool		node_step;	/* this decision runs the node level */
 	int		probes;		/* dry runs left for the breach count */
-	int		max_moves;
-	int		moves;
+	int		max_moves;	/* pulls it may try, moved or refused */
+	int		attempts;	/* pulls tried so far */
+	/*
+	 * Where the waiters of CPU @allowed_src that the last pull from it
+	 * refused for affinity may go, if that pull was so refused (-1
+	 * otherwise): the pull fills it, under that CPU's lock, so that the
+	 * decision tries no sink none of them may use.  NULL: not kept.
+	 */
+	struct cpumask	*allowed;
+	int		allowed_src;
+	struct sourcesink_work work;	/* what it has done so far */
 	unsigned int	nr_sources;	/* CPUs, in the snapshot */
 	unsigned int	nr_sinks;
 	bool		traced;

@@ -545,8 +545,12 @@ static struct fake_machine {
 	int			nr;
 	struct fake_move	moves[FAKE_THREADS];
 	int			nr_moves;
-	int			pulls;
+	int			pulls;		/* pulls that may move */
+	int			probes;		/* dry runs */
 } fake;
+
+/* The decision's struct sourcesink_decision.allowed */
+static struct cpumask fake_allowed;
 
 static void fake_reset(void)
 {
@@ -566,9 +570,15 @@ static enum sourcesink_event fake_pull(struct sourcesink_decision *d,
 {
 	enum sourcesink_event why = SOURCESINK_REFUSED_RUNNING;
 	bool only_starving = !d->score_mode || dry_run;
-	int pass, i, victim = -1;
+	bool learn = d->allowed && !dry_run;
+	int pass, i, c, victim = -1;
 
-	fake.pulls++;
+	fake.pulls += !dry_run;
+	fake.probes += dry_run;
+	if (learn) {
+		cpumask_clear(d->allowed);
+		d->allowed_src = -1;
+	}
 	for (pass = 0; pass < 2 && victim < 0; pass++) {
 		for (i = 0; i < fake.nr; i++) {
 			struct fake_thread *t = &fake.t[i];
@@ -576,6 +586,9 @@ static enum sourcesink_event fake_pull(struct sourcesink_decision *d,
 			if (t->cpu != sv->id || t->running ||
 			    t->starving == !!pass)
 				continue;
+			for (c = 0; learn && c < FAKE_CPUS; c++)
+				if (t->allowed & BIT(c))
+					cpumask_set_cpu(c, d->allowed);
 			if (!(t->allowed & BIT(dv->id))) {
 				why = SOURCESINK_REFUSED_AFFINITY;
 				continue;
@@ -588,6 +601,8 @@ static enum sourcesink_event fake_pull(struct sourcesink_decision *d,
 	}
 	if (dry_run)
 		return victim >= 0 ? SOURCESINK_MOVED : why;
+	if (learn && victim < 0 && why == SOURCESINK_REFUSED_AFFINITY)
+		d->allowed_src = sv->id;
 	if (victim >= 0) {
 		fake.t[victim].cpu = dv->id;
 		if (dv->state == SOURCESINK_SINK)
@@ -639,6 +654,8 @@ static struct sourcesink_decision fake_decision(bool score_mode, int max_moves,
 		.probes = SOURCESINK_BREACH_PROBES,
 		.max_moves = max_moves,
 		.pull = fake_pull,
+		.allowed = &fake_allowed,
+		.allowed_src = -1,
 	};
 }
 
@@ -721,14 +738,14 @@ static void sourcesink_test_loop_needs_source_and_sink(struct kunit *test)
 	v[2] = fake_cpu(2, SOURCESINK_NEITHER, 1024, false);
 	d = fake_decision(false, 32, 0);
 	fake_decide(test, &d, v, 3, &r);
-	KUNIT_EXPECT_EQ(test, fake.pulls, 0);
+	KUNIT_EXPECT_EQ(test, fake.pulls + fake.probes, 0);
 
 	v[0] = fake_cpu(0, SOURCESINK_NEITHER, 2048, false);
 	v[1] = fake_cpu(1, SOURCESINK_NEITHER, 2048, false);
 	v[2] = fake_cpu(2, SOURCESINK_SINK, 0, true);
 	d = fake_decision(false, 32, 0);
 	fake_decide(test, &d, v, 3, &r);
-	KUNIT_EXPECT_EQ(test, fake.pulls, 0);
+	KUNIT_EXPECT_EQ(test, fake.pulls + fake.probes, 0);
 	KUNIT_EXPECT_EQ(test, fake.nr_moves, 0);
 }
 
@@ -815,6 +832,69 @@ static void sourcesink_test_loop_affinity_tries_next_sink(struct kunit *test)
 	fake_decide(test, &d, v, FAKE_CPUS, &r);
 	KUNIT_EXPECT_EQ(test, fake.nr_moves, 0);
 	KUNIT_EXPECT_EQ(test, r.unserved[0], 0);
+}
+
+/*
+ * A refused pull counts against max_moves as a move does: the work of a
+ * decision is bounded by its attempts.  The thread may use CPUs 0 and 3;
+ * idle CPUs 1 and 2 are the best sinks, busy CPU 3 the last.  With one
+ * attempt, the refusal of CPU 1 spends it, and the thread, which CPU 3
+ * would take, is noted as left for the bound.  With two, CPU 2 is not
+ * tried (the first pull said no waiter may use it) and CPU 3 takes it.
+ */
+static void sourcesink_test_loop_refusals_count_against_bound(struct kunit *test)
+{
+	struct sourcesink_view v[FAKE_CPUS];
+	struct sourcesink_decision d;
+	struct fake_result r;
+	int max;
+
+	for (max = 1; max <= 2; max++) {
+		fake_init(test);
+		fake_add(0, BIT(0) | BIT(3), true);
+		v[0] = fake_cpu(0, SOURCESINK_SOURCE, 2048, false);
+		v[1] = fake_cpu(1, SOURCESINK_SINK, 0, true);
+		v[2] = fake_cpu(2, SOURCESINK_SINK, 0, true);
+		v[3] = fake_cpu(3, SOURCESINK_SINK, 500, false);
+		d = fake_decision(false, max, 0);
+		fake_decide(test, &d, v, FAKE_CPUS, &r);
+		KUNIT_EXPECT_EQ(test, fake.pulls, max);
+		KUNIT_EXPECT_EQ(test, fake.nr_moves, max - 1);
+		if (max == 1) {
+			KUNIT_EXPECT_EQ(test, r.events[SOURCESINK_REFUSED_BOUND], 1);
+			KUNIT_EXPECT_EQ(test, r.unserved[0], SOURCESINK_BREACH_MOVE_BOUND);
+		} else {
+			KUNIT_ASSERT_EQ(test, fake.nr_moves, 1);
+			KUNIT_EXPECT_EQ(test, fake.moves[0].dst, 3);
+			KUNIT_EXPECT_EQ(test, r.unserved[0], 0);
+		}
+	}
+}
+
+/*
+ * Sources whose starving threads may use only busy CPUs cost one pull
+ * each, however many sinks there are: each pull says where the waiters it
+ * walked may go, and no sink outside that is tried.
+ */
+static void sourcesink_test_loop_one_pull_per_pinned_source(struct kunit *test)
+{
+	struct sourcesink_view v[FAKE_CPUS];
+	struct sourcesink_decision d;
+	struct fake_result r;
+
+	fake_init(test);
+	fake_add(0, BIT(0) | BIT(1), true);
+	fake_add(1, BIT(0) | BIT(1), true);
+	v[0] = fake_cpu(0, SOURCESINK_SOURCE, 2048, false);
+	v[1] = fake_cpu(1, SOURCESINK_SOURCE, 2048, false);
+	v[2] = fake_cpu(2, SOURCESINK_SINK, 0, true);
+	v[3] = fake_cpu(3, SOURCESINK_SINK, 0, true);
+	d = fake_decision(false, 32, 0);
+	fake_decide(test, &d, v, FAKE_CPUS, &r);
+	KUNIT_EXPECT_EQ(test, fake.pulls, 2);
+	KUNIT_EXPECT_EQ(test, fake.nr_moves, 0);
+	KUNIT_EXPECT_EQ(test, r.unserved[0], 0);
+	KUNIT_EXPECT_EQ(test, r.unserved[1], 0);
 }
 
 /* Two equal sources: which gives first rotates with the decision count. */
@@ -1108,6 +1188,8 @@ static struct kunit_case sourcesink_test_cases[] = {
 	KUNIT_CASE(sourcesink_test_loop_one_thread_per_sink),
 	KUNIT_CASE(sourcesink_test_loop_move_bound),
 	KUNIT_CASE(sourcesink_test_loop_affinity_tries_next_sink),
+	KUNIT_CASE(sourcesink_test_loop_refusals_count_against_bound),
+	KUNIT_CASE(sourcesink_test_loop_one_pull_per_pinned_source),
 	KUNIT_CASE(sourcesink_test_loop_ties_rotate),
 	KUNIT_CASE(sourcesink_test_loop_score_mode),
 	KUNIT_CASE(sourcesink_test_loop_running_thread),

@@ -2022,6 +2022,75 @@ TEST_F_TIMEOUT(balance, starving_thread_stays_between_two_busy_cpus, 60)
 	}
 }
 
+/* The work line of the view: see "The debugfs view" in the rst. */
+struct work {
+	unsigned long long decisions, locks, walked, scanned;
+	unsigned long long most_locks, most_walked, most_scanned;
+};
+
+static int read_work(struct work *w)
+{
+	struct view v;
+	char *at;
+
+	if (read_view(&v))
+		return -1;
+	at = strstr(v.text, "\nwork: ");
+	if (!at || sscanf(at, "\nwork: decisions=%llu locks=%llu walked=%llu scanned=%llu",
+			  &w->decisions, &w->locks, &w->walked, &w->scanned) != 4)
+		return -1;
+	at = strstr(at, " most_locks=");
+	if (!at || sscanf(at, " most_locks=%llu most_walked=%llu most_scanned=%llu",
+			  &w->most_locks, &w->most_walked, &w->most_scanned) != 3)
+		return -1;
+	return 0;
+}
+
+/*
+ * The work of a decision is bounded by its attempts, and a sink that the
+ * source's waiters may not use is not tried: a starving thread that may
+ * use only CPUs 1 and 2, both busy with a hog, while CPUs 0 and 3 idle,
+ * costs each decision one lock of its CPU, not one per sink.  The pull
+ * refused by the first sink says the thread may use neither.  The counts
+ * start when the balancer is switched on.
+ */
+#define REFUSED_MS	2000
+
+TEST_F(balance, refused_source_costs_one_lock_a_decision)
+{
+	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
+	static const int cpus12[] = { 1, 2, -1 };
+	struct spinner *victim;
+	struct events e0, e;
+	struct work w;
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", LIMIT_MS));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", TWO_HOGS_PERIOD_MS));
+	add_spinner(_metadata, &self->sp, 0, cpu1);
+	add_spinner(_metadata, &self->sp, 0, cpu2);
+	wait_running(_metadata, &self->sp);
+	victim = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
+	widen(_metadata, victim, cpus12);
+	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 0));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 1));
+	ASSERT_EQ(0, read_events(&e0));
+	sleep_ms(REFUSED_MS);
+	ASSERT_EQ(0, read_work(&w));
+	ASSERT_EQ(0, read_events(&e));
+	TH_LOG("%llu decisions: %llu locks, %llu waiters walked, %llu CPUs read",
+	       w.decisions, w.locks, w.walked, w.scanned);
+	TH_LOG("the most in one: %llu locks, %llu waiters, %llu CPUs",
+	       w.most_locks, w.most_walked, w.most_scanned);
+	ASSERT_GE(w.decisions, REFUSED_MS / TWO_HOGS_PERIOD_MS / 2);
+	/* The thread starved, and a pull was tried and refused. */
+	EXPECT_GE(w.locks, 1);
+	EXPECT_EQ(1, w.most_locks) {
+		log_pairs(_metadata);
+	}
+	EXPECT_EQ(0, e.moved - e0.moved);
+	EXPECT_LE(w.most_scanned, MAX_CPUS);
+}
+
 /*
  * A starving thread that the kernel migrates to wait behind another (the
  * stock balancer does so from the softirq of the tick that raises a
