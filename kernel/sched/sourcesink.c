@@ -1224,11 +1224,6 @@ static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 	int i, dst, start = sourcesink_start(d, nr);
 	bool starving;
 
-	/* Spent, and nothing left to tell a breach with: no more to do. */
-	if (d->attempts == d->max_moves && !d->probes) {
-		cpu_rq(src->id)->sourcesink.events[SOURCESINK_REFUSED_BOUND]++;
-		return SOURCESINK_REFUSED_BOUND;
-	}
 	sourcesink_skip_disallowed(d, src, v, nr);
 	for (dst = sourcesink_pick_sink(v, nr, start, d->score_mode, src);
 	     dst >= 0;
@@ -1322,6 +1317,19 @@ static void sourcesink_trace_nodes(struct sourcesink_decision *d,
 }
 
 /*
+ * Has @d spent its attempts, and its probes too?  Then nothing a source
+ * is offered can move or tell a breach, and a level stops offering
+ * rather than look at each source left.
+ */
+static bool sourcesink_spent(struct sourcesink_decision *d, int cpu)
+{
+	if (d->attempts < d->max_moves || d->probes)
+		return false;
+	cpu_rq(cpu)->sourcesink.events[SOURCESINK_REFUSED_BOUND]++;
+	return true;
+}
+
+/*
  * The CPU level, inside one node: from source to sink until no pair is
  * left or the bound of attempts is reached.  The first pair any node
  * chooses goes into the decision's trace event.
@@ -1332,6 +1340,8 @@ static void sourcesink_balance_cpus(struct sourcesink_decision *d,
 	int src, dst, start = sourcesink_start(d, nr);
 
 	while ((src = sourcesink_pick_source(v, nr, start, d->score_mode)) >= 0) {
+		if (sourcesink_spent(d, v[src].id))
+			break;
 		if (!d->traced) {
 			dst = sourcesink_pick_sink(v, nr, start, d->score_mode, &v[src]);
 			sourcesink_trace_decision(d, &v[src], dst < 0 ? NULL : &v[dst]);
@@ -1385,6 +1395,8 @@ static bool sourcesink_balance_nodes(struct sourcesink_decision *d,
 			continue;
 		}
 		sc = &cpus[sn->first + c];
+		if (sourcesink_spent(d, sc->id))
+			break;
 		for (i = 0; i < nr_nodes; i++)
 			nodes[i].distance = node_distance(sn->id, nodes[i].id);
 
