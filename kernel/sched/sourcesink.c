@@ -907,8 +907,8 @@ static void sourcesink_detach(struct rq *src, int dst_cpu,
 }
 
 /* Put @p, detached by sourcesink_detach(), on @dst, as attach_one_task(). */
-static void sourcesink_attach(struct rq *dst, struct task_struct *p, int src_cpu,
-			      u64 seq, u64 waited, bool carry)
+static void sourcesink_attach(struct rq *dst, struct task_struct *p,
+			      int src_cpu, u64 seq, u64 waited, bool carry)
 {
 	struct rq_flags rf;
 
