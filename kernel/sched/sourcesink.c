@@ -1230,8 +1230,9 @@ static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 	     dst = sourcesink_pick_sink(v, nr, start, d->score_mode, src)) {
 		/*
 		 * The decision's bound of attempts, and the one place that
-		 * holds it.  A thread that a sink left untried would take
-		 * is left for the bound.
+		 * holds it (sourcesink_spent() only stops the levels early
+		 * once it and the probes are spent).  A thread that a sink
+		 * left untried would take is left for the bound.
 		 */
 		if (d->attempts == d->max_moves) {
 			why = SOURCESINK_REFUSED_BOUND;

@@ -1977,6 +1977,26 @@ TEST_F_TIMEOUT(balance, running_starving_thread_moves_at_the_second_look, 90)
 
 /* --- where stock 6.12 leaves a thread beside an idle CPU ------------------ */
 
+#define TWO_HOGS_MS		10000
+#define TWO_HOGS_PERIOD_MS	200
+
+/*
+ * At the test's limit and a 200 ms period, a nice 0 hog on each of CPUs 1
+ * and 2 and a nice 19 victim queued behind the first, not yet widened.
+ */
+static struct spinner *victim_beside_two_hogs(struct __test_metadata *_metadata,
+					      struct spinners *sp)
+{
+	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
+
+	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", LIMIT_MS));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", TWO_HOGS_PERIOD_MS));
+	add_spinner(_metadata, sp, 0, cpu1);
+	add_spinner(_metadata, sp, 0, cpu2);
+	wait_running(_metadata, sp);
+	return add_victim(_metadata, sp, VICTIM_NICE, cpu1);
+}
+
 /*
  * A nice 19 thread allowed on two CPUs that each run a nice 0 hog starves
  * on either: that wait is its share, and no move between the two shortens
@@ -1985,12 +2005,8 @@ TEST_F_TIMEOUT(balance, running_starving_thread_moves_at_the_second_look, 90)
  * of them have idled just then.  The stock balancer moves it as well; its
  * moves are not counted.
  */
-#define TWO_HOGS_MS		10000
-#define TWO_HOGS_PERIOD_MS	200
-
 TEST_F_TIMEOUT(balance, starving_thread_stays_between_two_busy_cpus, 60)
 {
-	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
 	static const int cpus12[] = { 1, 2, -1 };
 	struct events before, after;
 	unsigned long long sourced;
@@ -1998,12 +2014,7 @@ TEST_F_TIMEOUT(balance, starving_thread_stays_between_two_busy_cpus, 60)
 	struct view v0, v;
 	int tid, moves;
 
-	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", LIMIT_MS));
-	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", TWO_HOGS_PERIOD_MS));
-	add_spinner(_metadata, &self->sp, 0, cpu1);
-	add_spinner(_metadata, &self->sp, 0, cpu2);
-	wait_running(_metadata, &self->sp);
-	victim = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
+	victim = victim_beside_two_hogs(_metadata, &self->sp);
 	tid = atomic_load(&victim->tid);
 	ASSERT_EQ(0, read_events(&before));
 	ASSERT_EQ(0, read_view(&v0));
@@ -2058,18 +2069,12 @@ static int read_work(struct work *w)
 
 TEST_F(balance, refused_source_costs_one_lock_a_decision)
 {
-	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
 	static const int cpus12[] = { 1, 2, -1 };
 	struct spinner *victim;
 	struct events e0, e;
 	struct work w;
 
-	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", LIMIT_MS));
-	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", TWO_HOGS_PERIOD_MS));
-	add_spinner(_metadata, &self->sp, 0, cpu1);
-	add_spinner(_metadata, &self->sp, 0, cpu2);
-	wait_running(_metadata, &self->sp);
-	victim = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
+	victim = victim_beside_two_hogs(_metadata, &self->sp);
 	widen(_metadata, victim, cpus12);
 	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 0));
 	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 1));
