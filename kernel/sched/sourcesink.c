@@ -175,6 +175,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sysctl.h>
+#include <linux/workqueue.h>
 
 #define CREATE_TRACE_POINTS
 #include <trace/events/sched_sourcesink.h>
@@ -207,11 +208,13 @@ static u64 sourcesink_limit(void)
 
 /*
  * The one decision in flight.  @lock keeps a slow decision from running
- * into the next; @cpus and @nodes are its scratch snapshot, one entry per
+ * into the next (and a KUnit test's from running beside a real one);
+ * @work runs it; @cpus and @nodes are its scratch snapshot, one entry per
  * CPU and per node; @node_step is the jiffies of the last node-level step.
  * @last_ns and @longest_ns are how long the last decision and the longest
- * ran: the decision cannot be preempted, so this is also the
- * longest stretch it keeps its CPU from rescheduling.  @unserved_since,
+ * took, preemptions included; a decision's longest stretch without a
+ * chance to be preempted is its work's stretch_ns (see
+ * sourcesink_resched()).  @unserved_since,
  * one per CPU, is the ->wait_start of a starving wait a decision left
  * there: see sourcesink_unserved().  @retry says the next decision is the
  * second look that sourcesink_give() asked for (a node step that found the
@@ -222,7 +225,8 @@ static u64 sourcesink_limit(void)
  * too counts from then.
  */
 static struct {
-	raw_spinlock_t			lock;
+	struct mutex			lock;	/* one decision at a time */
+	struct work_struct		work;
 	u64				seq;
 	u64				last_ns;
 	u64				longest_ns;
@@ -236,8 +240,12 @@ static struct {
 	struct sourcesink_work		total_work;
 	struct sourcesink_work		most_work;
 } sourcesink_decider = {
-	.lock = __RAW_SPIN_LOCK_UNLOCKED(sourcesink_decider.lock),
+	.lock = __MUTEX_INITIALIZER(sourcesink_decider.lock),
 };
+
+/* Where decisions run: see sourcesink_balance(). */
+static struct workqueue_struct *sourcesink_wq;
+static void sourcesink_decide_work(struct work_struct *work);
 
 /* Serializes sysctl writes, and with them the mode's static key. */
 static DEFINE_MUTEX(sourcesink_sysctl_mutex);
@@ -586,14 +594,14 @@ static void sourcesink_set_mode(int mode)
 	 */
 	if (mode) {
 		/* The cost the debugfs view shows counts from here. */
-		raw_spin_lock_irq(&sourcesink_decider.lock);
+		mutex_lock(&sourcesink_decider.lock);
 		sourcesink_decider.nr_decisions = 0;
 		sourcesink_decider.longest_ns = 0;
 		memset(&sourcesink_decider.total_work, 0,
 		       sizeof(sourcesink_decider.total_work));
 		memset(&sourcesink_decider.most_work, 0,
 		       sizeof(sourcesink_decider.most_work));
-		raw_spin_unlock_irq(&sourcesink_decider.lock);
+		mutex_unlock(&sourcesink_decider.lock);
 		WRITE_ONCE(sourcesink_next_decision, jiffies +
 			   msecs_to_jiffies(sysctl_sched_sourcesink_period_ms));
 		static_branch_enable(&sched_sourcesink_active);
@@ -746,6 +754,10 @@ static int __init sourcesink_init(void)
 		!sourcesink_decider.unserved_since);
 	/* Without it, a decision only tries sinks it need not try. */
 	WARN_ON(!zalloc_cpumask_var(&sourcesink_decider.allowed, GFP_KERNEL));
+	INIT_WORK(&sourcesink_decider.work, sourcesink_decide_work);
+	/* High priority: a decision waits for no busy CPU's hogs. */
+	sourcesink_wq = alloc_workqueue("sourcesink", WQ_UNBOUND | WQ_HIGHPRI, 1);
+	WARN_ON(!sourcesink_wq);
 	sysctl_sched_sourcesink_numa = num_online_nodes() > 1;
 	sourcesink_decider.node_step = jiffies;
 	WRITE_ONCE(sourcesink_next_decision, jiffies +
@@ -877,6 +889,22 @@ static int sourcesink_start(const struct sourcesink_decision *d, int nr)
 	return lower_32_bits(d->seq) % nr;
 }
 
+/*
+ * A decision runs in process context, and offers to reschedule after
+ * each pull and each SOURCESINK_SCAN_MAX CPUs read, so that it keeps its
+ * CPU from running others no longer than one pull, as long as one
+ * sched_balance_rq() of the stock balancer holds its busiest CPU.  The
+ * stretch since the previous offer (or the decision's start) is noted.
+ */
+static void sourcesink_resched(struct sourcesink_decision *d)
+{
+	u64 now = local_clock();
+
+	d->work.stretch_ns = max(d->work.stretch_ns, now - d->stretch_start);
+	cond_resched();
+	d->stretch_start = local_clock();
+}
+
 /* The NUMA node the stock NUMA balancing keeps @p on, if it is in force. */
 static int sourcesink_preferred_node(struct task_struct *p)
 {
@@ -989,7 +1017,8 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 		cpumask_clear(d->allowed);
 		d->allowed_src = -1;
 	}
-	if (!cpu_active(dv->id) || src->rd != READ_ONCE(dst->rd) ||
+	if (!cpu_active(sv->id) || !cpu_active(dv->id) ||
+	    src->rd != READ_ONCE(dst->rd) ||
 	    !rcu_access_pointer(src->sd) || !rcu_access_pointer(dst->sd)) {
 		/* Offline or repartitioned since the snapshot: no move. */
 		why = SOURCESINK_REFUSED_DOMAIN;
@@ -1133,7 +1162,7 @@ static bool sourcesink_probe(struct sourcesink_decision *d,
 			     struct sourcesink_view *src,
 			     struct sourcesink_view *v, int nr, bool taken)
 {
-	bool starving;
+	bool starving, moved;
 	int i;
 
 	if (src->state != SOURCESINK_SOURCE)
@@ -1144,7 +1173,9 @@ static bool sourcesink_probe(struct sourcesink_decision *d,
 		    !sourcesink_same_domain(src, &v[i]))
 			continue;
 		d->probes--;
-		if (d->pull(d, src, &v[i], &starving, true) == SOURCESINK_MOVED)
+		moved = d->pull(d, src, &v[i], &starving, true) == SOURCESINK_MOVED;
+		sourcesink_resched(d);
+		if (moved)
 			return true;
 	}
 	return false;
@@ -1244,6 +1275,7 @@ static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 		}
 		d->attempts++;
 		why = d->pull(d, src, &v[dst], &starving, false);
+		sourcesink_resched(d);
 		if (why != SOURCESINK_REFUSED_AFFINITY)
 			break;
 		v[dst].tried = true;
@@ -1444,7 +1476,7 @@ static bool sourcesink_decide_views(struct sourcesink_decision *d,
 				    struct sourcesink_view *cpus, int nr,
 				    struct sourcesink_view *nodes, int nr_nodes)
 {
-	bool sink_node = false;
+	bool sink_node = false, node_step_done;
 	int i;
 
 	for (i = 0; i < nr; i++)
@@ -1471,9 +1503,11 @@ static bool sourcesink_decide_views(struct sourcesink_decision *d,
 	if (!d->traced)
 		sourcesink_trace_decision(d, NULL, NULL);
 
-	return d->node_step &&
-	       sourcesink_balance_nodes(d, nodes, nr_nodes, cpus, nr) &&
-	       !d->running_by_node;
+	node_step_done = d->node_step &&
+			 sourcesink_balance_nodes(d, nodes, nr_nodes, cpus, nr) &&
+			 !d->running_by_node;
+	sourcesink_resched(d);
+	return node_step_done;
 }
 
 /* Add the work of the decision that ends to the debugfs view's. */
@@ -1490,6 +1524,7 @@ static void sourcesink_account_work(const struct sourcesink_work *work)
 	WRITE_ONCE(most->locks, max(most->locks, work->locks));
 	WRITE_ONCE(most->walked, max(most->walked, work->walked));
 	WRITE_ONCE(most->scanned, max(most->scanned, work->scanned));
+	WRITE_ONCE(most->stretch_ns, max(most->stretch_ns, work->stretch_ns));
 }
 
 /*
@@ -1498,7 +1533,7 @@ static void sourcesink_account_work(const struct sourcesink_work *work)
  * so that its CPU has switched it out by then whichever CPU's tick comes
  * first.
  */
-static unsigned long sourcesink_decide(struct rq *this_rq)
+static unsigned long sourcesink_decide(void)
 {
 	struct sourcesink_view *cpus = sourcesink_decider.cpus;
 	struct sourcesink_view *nodes = sourcesink_decider.nodes;
@@ -1515,9 +1550,11 @@ static unsigned long sourcesink_decide(struct rq *this_rq)
 		.allowed = cpumask_available(sourcesink_decider.allowed) ?
 			   sourcesink_decider.allowed : NULL,
 		.allowed_src = -1,
+		.stretch_start = local_clock(),
 	};
 	int nr = 0, nr_nodes = 0, cpu, node;
 	unsigned long node_period;
+	struct rq *this_rq;
 
 	/* The snapshot keeps each node's CPUs together. */
 	for_each_online_node(node) {
@@ -1527,6 +1564,8 @@ static unsigned long sourcesink_decide(struct rq *this_rq)
 		for_each_cpu_and(cpu, cpumask_of_node(node), cpu_active_mask) {
 			if (!sourcesink_balanced(cpu))
 				continue;
+			if (nr && !(nr % SOURCESINK_SCAN_MAX))
+				sourcesink_resched(&d);
 			sourcesink_read_cpu(cpu, &cpus[nr]);
 			d.work.scanned++;
 			d.nr_sources += cpus[nr].state == SOURCESINK_SOURCE;
@@ -1548,6 +1587,8 @@ static unsigned long sourcesink_decide(struct rq *this_rq)
 
 	d.score_mode = d.mode == SOURCESINK_MODE_SCORE;
 	d.seq = ++sourcesink_decider.seq;
+	/* Counted where it ran, or began: a preemption may move it on. */
+	this_rq = cpu_rq(raw_smp_processor_id());
 	this_rq->sourcesink.events[SOURCESINK_DECISIONS]++;
 	node_period = nsecs_to_jiffies(d.node_period);
 	d.numa = nr_nodes > 1 && READ_ONCE(sysctl_sched_sourcesink_numa);
@@ -1569,26 +1610,53 @@ static unsigned long sourcesink_decide(struct rq *this_rq)
 
 	sourcesink_decider.retry = d.running && !d.retry;
 	sourcesink_account_work(&d.work);
+	trace_sched_sourcesink_decision_work(d.work.locks, d.work.walked,
+					     d.work.scanned, d.work.stretch_ns);
 	if (!sourcesink_decider.retry)
 		return 0;
 	return DIV_ROUND_UP_ULL(d.running_rest, TICK_NSEC) + 1;
 }
 
+/* The decision, on sourcesink_wq: see sourcesink_balance(). */
+static void sourcesink_decide_work(struct work_struct *work)
+{
+	unsigned long now = jiffies;
+	unsigned long retry;
+	u64 start, took;
+
+	if (!static_branch_likely(&sched_sourcesink_active) ||
+	    !READ_ONCE(sysctl_sched_sourcesink_mode))
+		return;
+	mutex_lock(&sourcesink_decider.lock);
+	start = local_clock();
+	retry = sourcesink_decide();
+	took = local_clock() - start;
+	if (retry && time_before(now + retry, READ_ONCE(sourcesink_next_decision)))
+		WRITE_ONCE(sourcesink_next_decision, now + retry);
+	WRITE_ONCE(sourcesink_decider.last_ns, took);
+	if (took > sourcesink_decider.longest_ns)
+		WRITE_ONCE(sourcesink_decider.longest_ns, took);
+	mutex_unlock(&sourcesink_decider.lock);
+}
+
 /*
  * From SCHED_SOFTIRQ on every CPU whose tick raised it.  The first CPU to
- * move sourcesink_next_decision on claims the period and decides for all.
+ * move sourcesink_next_decision on claims the period, and queues the
+ * decision for all on an unbound workqueue rather than make it here: in a
+ * kworker it can be preempted between its pulls (sourcesink_resched()),
+ * where a softirq would keep this CPU, busy or it would not have ticked,
+ * for the whole decision; and the kworker runs where unbound work runs,
+ * on an idle CPU if there is one, never on an isolated one.
  */
 void sourcesink_balance(struct rq *this_rq)
 {
 	unsigned long next = READ_ONCE(sourcesink_next_decision);
 	unsigned long now = jiffies;
 	unsigned long period;
-	unsigned long retry;
-	u64 start, took;
 
 	if (!static_branch_likely(&sched_sourcesink_active) ||
 	    !READ_ONCE(sysctl_sched_sourcesink_mode) ||
-	    time_before(now, next) || scx_switched_all() ||
+	    time_before(now, next) || scx_switched_all() || !sourcesink_wq ||
 	    !sourcesink_decider.cpus || !sourcesink_decider.nodes ||
 	    !sourcesink_decider.unserved_since)
 		return;
@@ -1596,17 +1664,7 @@ void sourcesink_balance(struct rq *this_rq)
 	period = msecs_to_jiffies(READ_ONCE(sysctl_sched_sourcesink_period_ms));
 	if (cmpxchg(&sourcesink_next_decision, next, now + max(period, 1UL)) != next)
 		return;
-	if (!raw_spin_trylock(&sourcesink_decider.lock))
-		return;
-	start = local_clock();
-	retry = sourcesink_decide(this_rq);
-	took = local_clock() - start;
-	if (retry && time_before(now + retry, READ_ONCE(sourcesink_next_decision)))
-		WRITE_ONCE(sourcesink_next_decision, now + retry);
-	WRITE_ONCE(sourcesink_decider.last_ns, took);
-	if (took > sourcesink_decider.longest_ns)
-		WRITE_ONCE(sourcesink_decider.longest_ns, took);
-	raw_spin_unlock(&sourcesink_decider.lock);
+	queue_work(sourcesink_wq, &sourcesink_decider.work);
 }
 
 #if IS_ENABLED(CONFIG_SCHED_SOURCESINK_KUNIT_TEST)
@@ -1632,7 +1690,7 @@ bool sourcesink_test_decide(struct sourcesink_decision *d,
 	if (!saved || !saved_since || !sourcesink_decider.unserved_since)
 		goto out;
 
-	raw_spin_lock_irq(&sourcesink_decider.lock);
+	mutex_lock(&sourcesink_decider.lock);
 	for (i = 0; i < nr_cpus; i++) {
 		ss = &cpu_rq(cpus[i].id)->sourcesink;
 		memcpy(saved[i].events, ss->events, sizeof(ss->events));
@@ -1653,7 +1711,7 @@ bool sourcesink_test_decide(struct sourcesink_decision *d,
 		ss->unserved_by_node = saved[i].unserved_by_node;
 		sourcesink_decider.unserved_since[cpus[i].id] = saved_since[i];
 	}
-	raw_spin_unlock_irq(&sourcesink_decider.lock);
+	mutex_unlock(&sourcesink_decider.lock);
 out:
 	kfree(saved);
 	kfree(saved_since);
@@ -1728,14 +1786,16 @@ static int sourcesink_show(struct seq_file *m, void *unused)
 	seq_printf(m, "decision: last_us=%llu longest_us=%llu\n",
 		   div_u64(READ_ONCE(sourcesink_decider.last_ns), NSEC_PER_USEC),
 		   div_u64(READ_ONCE(sourcesink_decider.longest_ns), NSEC_PER_USEC));
-	seq_printf(m, "work: decisions=%llu locks=%llu walked=%llu scanned=%llu most_locks=%llu most_walked=%llu most_scanned=%llu\n",
+	seq_printf(m, "work: decisions=%llu locks=%llu walked=%llu scanned=%llu most_locks=%llu most_walked=%llu most_scanned=%llu most_stretch_us=%llu\n",
 		   READ_ONCE(sourcesink_decider.nr_decisions),
 		   READ_ONCE(sourcesink_decider.total_work.locks),
 		   READ_ONCE(sourcesink_decider.total_work.walked),
 		   READ_ONCE(sourcesink_decider.total_work.scanned),
 		   READ_ONCE(sourcesink_decider.most_work.locks),
 		   READ_ONCE(sourcesink_decider.most_work.walked),
-		   READ_ONCE(sourcesink_decider.most_work.scanned));
+		   READ_ONCE(sourcesink_decider.most_work.scanned),
+		   div_u64(READ_ONCE(sourcesink_decider.most_work.stretch_ns),
+			   NSEC_PER_USEC));
 
 	for_each_online_cpu(cpu) {
 		struct sourcesink_rq *ss = &cpu_rq(cpu)->sourcesink;

@@ -413,12 +413,14 @@ typedef enum sourcesink_event (*sourcesink_pull_fn)(struct sourcesink_decision *
 /*
  * The work of a decision, counted as the cost of the stock balancer is
  * counted: runqueue locks taken (each of another CPU, with interrupts
- * off), waiters looked at under them, CPUs read for the snapshot.
+ * off), waiters looked at under them, CPUs read for the snapshot; and the
+ * longest stretch, in ns, that it ran without a chance to be preempted.
  */
 struct sourcesink_work {
 	u64		locks;
 	u64		walked;
 	u64		scanned;
+	u64		stretch_ns;
 };
 
 /* What one decision may do, and what it has done so far. */
@@ -452,6 +454,7 @@ struct sourcesink_decision {
 	bool		running;	/* a starving thread was running */
 	bool		running_by_node;	/* ... in the node step */
 	u64		running_rest;	/* the longest rest of its slice */
+	u64		stretch_start;	/* local_clock() at the last resched */
 };
 
 struct dentry;

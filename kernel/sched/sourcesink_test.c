@@ -9,6 +9,8 @@
 #include <linux/bits.h>
 #include <linux/cpumask.h>
 #include <linux/numa.h>
+#include <linux/preempt.h>
+#include <linux/sched/clock.h>
 #include <linux/time64.h>
 
 #include "sourcesink.h"
@@ -547,6 +549,8 @@ static struct fake_machine {
 	int			nr_moves;
 	int			pulls;		/* pulls that may move */
 	int			probes;		/* dry runs */
+	unsigned int		pull_ms;	/* how long each pull takes */
+	int			atomic_pulls;	/* made where it may not sleep */
 } fake;
 
 /* The decision's struct sourcesink_decision.allowed */
@@ -572,9 +576,15 @@ static enum sourcesink_event fake_pull(struct sourcesink_decision *d,
 	bool only_starving = !d->score_mode || dry_run;
 	bool learn = d->allowed && !dry_run;
 	int pass, i, c, victim = -1;
+	u64 end;
 
 	fake.pulls += !dry_run;
 	fake.probes += dry_run;
+	fake.atomic_pulls += !preemptible();
+	/* By the decision's clock: mdelay() under TCG is not. */
+	end = local_clock() + fake.pull_ms * NSEC_PER_MSEC;
+	while (local_clock() < end)
+		cpu_relax();
 	if (learn) {
 		cpumask_clear(d->allowed);
 		d->allowed_src = -1;
@@ -669,6 +679,7 @@ static void fake_decide(struct kunit *test, struct sourcesink_decision *d,
 	};
 
 	memset(r, 0, sizeof(*r));
+	d->stretch_start = local_clock();
 	sourcesink_test_decide(d, cpus, nr, &node, 1, r->events, r->unserved);
 }
 
@@ -895,6 +906,37 @@ static void sourcesink_test_loop_one_pull_per_pinned_source(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake.nr_moves, 0);
 	KUNIT_EXPECT_EQ(test, r.unserved[0], 0);
 	KUNIT_EXPECT_EQ(test, r.unserved[1], 0);
+}
+
+/*
+ * A decision may be preempted after each pull: of two pulls that take
+ * FAKE_PULL_MS each, no stretch without a chance to be preempted holds
+ * both (the test allows the second's length for the rest: the choosing,
+ * and the host's noise under TCG), one does hold a pull, and every pull
+ * is made where the decision may sleep.
+ */
+#define FAKE_PULL_MS	50
+
+static void sourcesink_test_loop_preemptible_between_pulls(struct kunit *test)
+{
+	struct sourcesink_view v[FAKE_CPUS];
+	struct sourcesink_decision d;
+	struct fake_result r;
+
+	fake_init(test);
+	fake_add(0, ANY_CPU, true);
+	fake_add(1, ANY_CPU, true);
+	v[0] = fake_cpu(0, SOURCESINK_SOURCE, 2048, false);
+	v[1] = fake_cpu(1, SOURCESINK_SOURCE, 2048, false);
+	v[2] = fake_cpu(2, SOURCESINK_SINK, 0, true);
+	v[3] = fake_cpu(3, SOURCESINK_SINK, 0, true);
+	fake.pull_ms = FAKE_PULL_MS;
+	d = fake_decision(false, 32, 0);
+	fake_decide(test, &d, v, FAKE_CPUS, &r);
+	KUNIT_EXPECT_EQ(test, fake.nr_moves, 2);
+	KUNIT_EXPECT_EQ(test, fake.atomic_pulls, 0);
+	KUNIT_EXPECT_GE(test, d.work.stretch_ns, FAKE_PULL_MS * NSEC_PER_MSEC);
+	KUNIT_EXPECT_LT(test, d.work.stretch_ns, 2 * FAKE_PULL_MS * NSEC_PER_MSEC);
 }
 
 /* Two equal sources: which gives first rotates with the decision count. */
@@ -1190,6 +1232,7 @@ static struct kunit_case sourcesink_test_cases[] = {
 	KUNIT_CASE(sourcesink_test_loop_affinity_tries_next_sink),
 	KUNIT_CASE(sourcesink_test_loop_refusals_count_against_bound),
 	KUNIT_CASE(sourcesink_test_loop_one_pull_per_pinned_source),
+	KUNIT_CASE(sourcesink_test_loop_preemptible_between_pulls),
 	KUNIT_CASE(sourcesink_test_loop_ties_rotate),
 	KUNIT_CASE(sourcesink_test_loop_score_mode),
 	KUNIT_CASE(sourcesink_test_loop_running_thread),
