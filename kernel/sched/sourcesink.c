@@ -175,7 +175,6 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sysctl.h>
-#include <linux/workqueue.h>
 
 #define CREATE_TRACE_POINTS
 #include <trace/events/sched_sourcesink.h>
@@ -226,7 +225,7 @@ static u64 sourcesink_limit(void)
  */
 static struct {
 	struct mutex			lock;	/* one decision at a time */
-	struct work_struct		work;
+	struct kthread_work		work;
 	u64				seq;
 	u64				last_ns;
 	u64				longest_ns;
@@ -244,8 +243,8 @@ static struct {
 };
 
 /* Where decisions run: see sourcesink_balance(). */
-static struct workqueue_struct *sourcesink_wq;
-static void sourcesink_decide_work(struct work_struct *work);
+static struct kthread_worker *sourcesink_worker;
+static void sourcesink_decide_work(struct kthread_work *work);
 
 /* Serializes sysctl writes, and with them the mode's static key. */
 static DEFINE_MUTEX(sourcesink_sysctl_mutex);
@@ -754,10 +753,12 @@ static int __init sourcesink_init(void)
 		!sourcesink_decider.unserved_since);
 	/* Without it, a decision only tries sinks it need not try. */
 	WARN_ON(!zalloc_cpumask_var(&sourcesink_decider.allowed, GFP_KERNEL));
-	INIT_WORK(&sourcesink_decider.work, sourcesink_decide_work);
-	/* High priority: a decision waits for no busy CPU's hogs. */
-	sourcesink_wq = alloc_workqueue("sourcesink", WQ_UNBOUND | WQ_HIGHPRI, 1);
-	WARN_ON(!sourcesink_wq);
+	kthread_init_work(&sourcesink_decider.work, sourcesink_decide_work);
+	sourcesink_worker = kthread_create_worker(0, "sourcesink");
+	if (WARN_ON(IS_ERR(sourcesink_worker)))
+		sourcesink_worker = NULL;
+	else
+		sched_set_fifo_low(sourcesink_worker->task);
 	sysctl_sched_sourcesink_numa = num_online_nodes() > 1;
 	sourcesink_decider.node_step = jiffies;
 	WRITE_ONCE(sourcesink_next_decision, jiffies +
@@ -1617,8 +1618,8 @@ static unsigned long sourcesink_decide(void)
 	return DIV_ROUND_UP_ULL(d.running_rest, TICK_NSEC) + 1;
 }
 
-/* The decision, on sourcesink_wq: see sourcesink_balance(). */
-static void sourcesink_decide_work(struct work_struct *work)
+/* The decision, on sourcesink_worker: see sourcesink_balance(). */
+static void sourcesink_decide_work(struct kthread_work *work)
 {
 	unsigned long now = jiffies;
 	unsigned long retry;
@@ -1641,12 +1642,15 @@ static void sourcesink_decide_work(struct work_struct *work)
 
 /*
  * From SCHED_SOFTIRQ on every CPU whose tick raised it.  The first CPU to
- * move sourcesink_next_decision on claims the period, and queues the
- * decision for all on an unbound workqueue rather than make it here: in a
- * kworker it can be preempted between its pulls (sourcesink_resched()),
- * where a softirq would keep this CPU, busy or it would not have ticked,
- * for the whole decision; and the kworker runs where unbound work runs,
- * on an idle CPU if there is one, never on an isolated one.
+ * move sourcesink_next_decision on claims the period, and hands the
+ * decision for all to the "sourcesink" kthread rather than make it here.
+ * A softirq would keep this CPU, busy or its tick would not have run it,
+ * for the whole decision; the kthread can be preempted by a real-time
+ * task between its pulls (sourcesink_resched()).  It runs at the lowest
+ * real-time priority, as psi's psimon does, so that no fair hog delays a
+ * decision and real-time hogs do not either: the real-time balancer wakes
+ * it on a CPU running no real-time task, an idle one first, and, as any
+ * unbound kthread, on a housekeeping CPU.
  */
 void sourcesink_balance(struct rq *this_rq)
 {
@@ -1656,7 +1660,7 @@ void sourcesink_balance(struct rq *this_rq)
 
 	if (!static_branch_likely(&sched_sourcesink_active) ||
 	    !READ_ONCE(sysctl_sched_sourcesink_mode) ||
-	    time_before(now, next) || scx_switched_all() || !sourcesink_wq ||
+	    time_before(now, next) || scx_switched_all() || !sourcesink_worker ||
 	    !sourcesink_decider.cpus || !sourcesink_decider.nodes ||
 	    !sourcesink_decider.unserved_since)
 		return;
@@ -1664,7 +1668,7 @@ void sourcesink_balance(struct rq *this_rq)
 	period = msecs_to_jiffies(READ_ONCE(sysctl_sched_sourcesink_period_ms));
 	if (cmpxchg(&sourcesink_next_decision, next, now + max(period, 1UL)) != next)
 		return;
-	queue_work(sourcesink_wq, &sourcesink_decider.work);
+	kthread_queue_work(sourcesink_worker, &sourcesink_decider.work);
 }
 
 #if IS_ENABLED(CONFIG_SCHED_SOURCESINK_KUNIT_TEST)
