@@ -94,7 +94,8 @@
  *
  * Once per sched_sourcesink_period_ms, counted on one global clock, the
  * tick of whichever CPU sees the period expire raises SCHED_SOFTIRQ, and the
- * first CPU to claim the period in sched_balance_softirq() decides for all.
+ * first CPU to claim the period in sched_balance_softirq() wakes the
+ * "sourcesink" kthread, which decides for all (see sourcesink_balance()).
  * It snapshots every active CPU that the stock balancer balances (one with
  * a sched domain: not isolcpus=domain, not an isolated cpuset partition),
  * grouped by NUMA node, and inside each node, up to
@@ -124,7 +125,12 @@
  * may use is tried (sourcesink_give()).  A decision thus reads each CPU
  * once, takes at most 2 * max_moves + SOURCESINK_BREACH_PROBES runqueue
  * locks, one at a time, and walks SOURCESINK_SCAN_MAX + 1 waiters at most
- * under each source's, however many CPUs refuse.
+ * under each source's, however many CPUs refuse.  Nor is it one stretch:
+ * the kthread offers to reschedule after each attempt, each
+ * SOURCESINK_SCAN_MAX CPUs read and each source looked at
+ * (sourcesink_resched()), so that the longest it runs unpreempted is one
+ * attempt, as the stock balancer holds its busiest CPU, or one pass over
+ * a node's CPUs.
  *
  * Because a SOURCE is published at the first tick after its oldest thread
  * has waited L, and a decision runs every period P, a movable thread that
@@ -892,10 +898,11 @@ static int sourcesink_start(const struct sourcesink_decision *d, int nr)
 
 /*
  * A decision runs in process context, and offers to reschedule after
- * each pull and each SOURCESINK_SCAN_MAX CPUs read, so that it keeps its
- * CPU from running others no longer than one pull, as long as one
- * sched_balance_rq() of the stock balancer holds its busiest CPU.  The
- * stretch since the previous offer (or the decision's start) is noted.
+ * each pull, each SOURCESINK_SCAN_MAX CPUs read and each source it looks
+ * at, so that it keeps its CPU from running others no longer than one
+ * pull, as long as one sched_balance_rq() of the stock balancer holds its
+ * busiest CPU, or one pass over a node's CPUs.  The stretch since the
+ * previous offer (or the decision's start) is noted.
  */
 static void sourcesink_resched(struct sourcesink_decision *d)
 {
@@ -1374,6 +1381,8 @@ static void sourcesink_balance_cpus(struct sourcesink_decision *d,
 	int src, dst, start = sourcesink_start(d, nr);
 
 	while ((src = sourcesink_pick_source(v, nr, start, d->score_mode)) >= 0) {
+		/* Each source costs a pass over the node, a pull or not. */
+		sourcesink_resched(d);
 		if (sourcesink_spent(d, v[src].id))
 			break;
 		if (!d->traced) {
@@ -1420,6 +1429,7 @@ static bool sourcesink_balance_nodes(struct sourcesink_decision *d,
 	}
 
 	while ((src = sourcesink_pick_source(nodes, nr_nodes, start, d->score_mode)) >= 0) {
+		sourcesink_resched(d);
 		sn = &nodes[src];
 		c = sourcesink_pick_source(cpus + sn->first, sn->nr_cpus,
 					   sourcesink_start(d, sn->nr_cpus),
@@ -1648,9 +1658,9 @@ static void sourcesink_decide_work(struct kthread_work *work)
  * for the whole decision; the kthread can be preempted by a real-time
  * task between its pulls (sourcesink_resched()).  It runs at the lowest
  * real-time priority, as psi's psimon does, so that no fair hog delays a
- * decision and real-time hogs do not either: the real-time balancer wakes
- * it on a CPU running no real-time task, an idle one first, and, as any
- * unbound kthread, on a housekeeping CPU.
+ * decision, and real-time hogs do not either: woken where one runs, it
+ * goes where none does (select_task_rq_rt()).  As any unbound kthread, it
+ * keeps to HK_TYPE_KTHREAD's CPUs: none of nohz_full's.
  */
 void sourcesink_balance(struct rq *this_rq)
 {

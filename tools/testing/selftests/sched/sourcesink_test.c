@@ -2276,6 +2276,42 @@ TEST_F(balance, cpu_held_by_fifo_is_no_sink)
 }
 
 /*
+ * Decisions keep their period however busy the CPUs are: the kthread
+ * that makes them runs at the lowest real-time priority, so no fair hog
+ * delays it.  Every CPU runs a nice -20 hog, and the period is 50 ms; in
+ * DECIDER_MS the decisions must number at least 80% of the periods that
+ * passed, less one (the tolerance is for ticks the host's scheduling of
+ * the vCPUs delays).  A decider at nice 0 waits behind such a hog for
+ * about 86 of its 3 ms slices, about 260 ms, each time: a fifth of that.
+ */
+#define DECIDER_MS		4000
+#define DECIDER_PERIOD_MS	50
+
+TEST_F(balance, decisions_keep_their_period_beside_hogs)
+{
+	static const int cpus[][2] = { { 0, -1 }, { 1, -1 }, { 2, -1 }, { 3, -1 } };
+	struct events before, after;
+	long long start, took_ms;
+	unsigned long long periods;
+	int i;
+
+	standalone_at_test_limits(_metadata);
+	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", DECIDER_PERIOD_MS));
+	for (i = 0; i < 4; i++)
+		add_spinner(_metadata, &self->sp, -20, cpus[i]);
+	wait_running(_metadata, &self->sp);
+	ASSERT_EQ(0, read_events(&before));
+	start = now_ns();
+	sleep_ms(DECIDER_MS);
+	ASSERT_EQ(0, read_events(&after));
+	took_ms = (now_ns() - start) / 1000000;
+	periods = took_ms / DECIDER_PERIOD_MS;
+	TH_LOG("%llu decisions in %lld ms, %llu periods",
+	       after.decisions - before.decisions, took_ms, periods);
+	EXPECT_GE(after.decisions - before.decisions, periods * 4 / 5 - 1);
+}
+
+/*
  * A hog that, when hog_pause_ms is set, sleeps that long once: the thread
  * behind it then runs alone, without a wake-up of the hog cutting its run.
  */
