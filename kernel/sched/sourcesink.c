@@ -219,7 +219,10 @@ static u64 sourcesink_limit(void)
  * @last_ns and @longest_ns are how long the last decision and the longest
  * took, preemptions included; a decision's longest stretch without a
  * chance to be preempted is its work's stretch_ns (see
- * sourcesink_resched()).  @unserved_since,
+ * sourcesink_resched()).  @claimed_ns is the local_clock() of the CPU
+ * that claimed the first period no decision has begun for yet (0: none),
+ * and @longest_delay_ns the longest a decision waited for the kthread to
+ * begin it after such a claim.  @unserved_since,
  * one per CPU, is the ->wait_start of a starving wait a decision left
  * there: see sourcesink_unserved().  @retry says the next decision is the
  * second look that sourcesink_give() asked for (a node step that found the
@@ -235,6 +238,8 @@ static struct {
 	u64				seq;
 	u64				last_ns;
 	u64				longest_ns;
+	u64				claimed_ns;
+	u64				longest_delay_ns;
 	unsigned long			node_step;
 	struct sourcesink_view		*cpus;
 	struct sourcesink_view		*nodes;
@@ -602,6 +607,7 @@ static void sourcesink_set_mode(int mode)
 		mutex_lock(&sourcesink_decider.lock);
 		sourcesink_decider.nr_decisions = 0;
 		sourcesink_decider.longest_ns = 0;
+		sourcesink_decider.longest_delay_ns = 0;
 		memset(&sourcesink_decider.total_work, 0,
 		       sizeof(sourcesink_decider.total_work));
 		memset(&sourcesink_decider.most_work, 0,
@@ -1539,12 +1545,12 @@ static void sourcesink_account_work(const struct sourcesink_work *work)
 }
 
 /*
- * Returns in how many jiffies to look again (see sourcesink_give()), or 0:
- * the first tick after the running thread's slice is spent, and one more,
- * so that its CPU has switched it out by then whichever CPU's tick comes
- * first.
+ * The decision, begun @delay ns after its period was claimed.  Returns in
+ * how many jiffies to look again (see sourcesink_give()), or 0: the first
+ * tick after the running thread's slice is spent, and one more, so that
+ * its CPU has switched it out by then whichever CPU's tick comes first.
  */
-static unsigned long sourcesink_decide(void)
+static unsigned long sourcesink_decide(u64 delay)
 {
 	struct sourcesink_view *cpus = sourcesink_decider.cpus;
 	struct sourcesink_view *nodes = sourcesink_decider.nodes;
@@ -1622,7 +1628,8 @@ static unsigned long sourcesink_decide(void)
 	sourcesink_decider.retry = d.running && !d.retry;
 	sourcesink_account_work(&d.work);
 	trace_sched_sourcesink_decision_work(d.work.locks, d.work.walked,
-					     d.work.scanned, d.work.stretch_ns);
+					     d.work.scanned, d.work.stretch_ns,
+					     delay);
 	if (!sourcesink_decider.retry)
 		return 0;
 	return DIV_ROUND_UP_ULL(d.running_rest, TICK_NSEC) + 1;
@@ -1634,13 +1641,17 @@ static void sourcesink_decide_work(struct kthread_work *work)
 	unsigned long now = jiffies;
 	unsigned long retry;
 	u64 start, took;
+	s64 delay;
 
 	if (!static_branch_likely(&sched_sourcesink_active) ||
 	    !READ_ONCE(sysctl_sched_sourcesink_mode))
 		return;
 	mutex_lock(&sourcesink_decider.lock);
 	start = local_clock();
-	retry = sourcesink_decide();
+	delay = start - xchg(&sourcesink_decider.claimed_ns, 0);
+	if (delay > (s64)sourcesink_decider.longest_delay_ns)
+		WRITE_ONCE(sourcesink_decider.longest_delay_ns, delay);
+	retry = sourcesink_decide(max_t(s64, delay, 0));
 	took = local_clock() - start;
 	if (retry && time_before(now + retry, READ_ONCE(sourcesink_next_decision)))
 		WRITE_ONCE(sourcesink_next_decision, now + retry);
@@ -1678,6 +1689,8 @@ void sourcesink_balance(struct rq *this_rq)
 	period = msecs_to_jiffies(READ_ONCE(sysctl_sched_sourcesink_period_ms));
 	if (cmpxchg(&sourcesink_next_decision, next, now + max(period, 1UL)) != next)
 		return;
+	/* A period claimed before the last one was decided: counts from that. */
+	cmpxchg(&sourcesink_decider.claimed_ns, 0, local_clock());
 	kthread_queue_work(sourcesink_worker, &sourcesink_decider.work);
 }
 
@@ -1797,9 +1810,11 @@ static int sourcesink_show(struct seq_file *m, void *unused)
 	for (i = 0; i < SOURCESINK_NR_EVENTS; i++)
 		seq_printf(m, " %s=%llu", sourcesink_event_names[i], events[i]);
 	seq_putc(m, '\n');
-	seq_printf(m, "decision: last_us=%llu longest_us=%llu\n",
+	seq_printf(m, "decision: last_us=%llu longest_us=%llu longest_delay_us=%llu\n",
 		   div_u64(READ_ONCE(sourcesink_decider.last_ns), NSEC_PER_USEC),
-		   div_u64(READ_ONCE(sourcesink_decider.longest_ns), NSEC_PER_USEC));
+		   div_u64(READ_ONCE(sourcesink_decider.longest_ns), NSEC_PER_USEC),
+		   div_u64(READ_ONCE(sourcesink_decider.longest_delay_ns),
+			   NSEC_PER_USEC));
 	seq_printf(m, "work: decisions=%llu locks=%llu walked=%llu scanned=%llu most_locks=%llu most_walked=%llu most_scanned=%llu most_stretch_us=%llu\n",
 		   READ_ONCE(sourcesink_decider.nr_decisions),
 		   READ_ONCE(sourcesink_decider.total_work.locks),

@@ -909,11 +909,14 @@ static void sourcesink_test_loop_one_pull_per_pinned_source(struct kunit *test)
 }
 
 /*
- * A decision may be preempted after each pull: of two pulls that take
- * FAKE_PULL_MS each, no stretch without a chance to be preempted holds
- * both (the test allows the second's length for the rest: the choosing,
- * and the host's noise under TCG), one does hold a pull, and every pull
- * is made where the decision may sleep.
+ * A decision may be preempted after each pull.  One source's thread, which
+ * may use CPU 3 alone, is offered to idle CPUs 1 and 2 first; with no mask
+ * of where it may go kept (as when its allocation failed), each is tried,
+ * so three pulls of FAKE_PULL_MS each come in one offer.  No stretch
+ * without a chance to be preempted holds two (the test allows the
+ * second's length for the rest: the choosing, and the host's noise under
+ * TCG), one does hold a pull, and every pull is made where the decision
+ * may sleep.
  */
 #define FAKE_PULL_MS	50
 
@@ -924,16 +927,18 @@ static void sourcesink_test_loop_preemptible_between_pulls(struct kunit *test)
 	struct fake_result r;
 
 	fake_init(test);
-	fake_add(0, ANY_CPU, true);
-	fake_add(1, ANY_CPU, true);
+	fake_add(0, BIT(0) | BIT(3), true);
 	v[0] = fake_cpu(0, SOURCESINK_SOURCE, 2048, false);
-	v[1] = fake_cpu(1, SOURCESINK_SOURCE, 2048, false);
+	v[1] = fake_cpu(1, SOURCESINK_SINK, 0, true);
 	v[2] = fake_cpu(2, SOURCESINK_SINK, 0, true);
-	v[3] = fake_cpu(3, SOURCESINK_SINK, 0, true);
+	v[3] = fake_cpu(3, SOURCESINK_SINK, 500, false);
 	fake.pull_ms = FAKE_PULL_MS;
 	d = fake_decision(false, 32, 0);
+	d.allowed = NULL;
 	fake_decide(test, &d, v, FAKE_CPUS, &r);
-	KUNIT_EXPECT_EQ(test, fake.nr_moves, 2);
+	KUNIT_EXPECT_EQ(test, fake.pulls, 3);
+	KUNIT_ASSERT_EQ(test, fake.nr_moves, 1);
+	KUNIT_EXPECT_EQ(test, fake.moves[0].dst, 3);
 	KUNIT_EXPECT_EQ(test, fake.atomic_pulls, 0);
 	KUNIT_EXPECT_GE(test, d.work.stretch_ns, FAKE_PULL_MS * NSEC_PER_MSEC);
 	KUNIT_EXPECT_LT(test, d.work.stretch_ns, 2 * FAKE_PULL_MS * NSEC_PER_MSEC);

@@ -46,22 +46,26 @@ TRACE_EVENT(sched_sourcesink_decision,
 /*
  * One per decision, at its end: its work, counted as the debugfs view's
  * work line counts it (runqueue locks taken, waiters walked, CPUs read),
- * and the longest stretch it ran without a chance to be preempted.
+ * the longest stretch it ran without a chance to be preempted, and how
+ * long after its period was claimed it began.
  */
 TRACE_EVENT(sched_sourcesink_decision_work,
-	    TP_PROTO(u64 locks, u64 walked, u64 scanned, u64 stretch_ns),
-	    TP_ARGS(locks, walked, scanned, stretch_ns),
+	    TP_PROTO(u64 locks, u64 walked, u64 scanned, u64 stretch_ns,
+		     u64 delay_ns),
+	    TP_ARGS(locks, walked, scanned, stretch_ns, delay_ns),
 	    TP_STRUCT__entry(__field(u64, locks)
 			     __field(u64, walked)
 			     __field(u64, scanned)
-			     __field(u64, stretch_ns)),
+			     __field(u64, stretch_ns)
+			     __field(u64, delay_ns)),
 	    TP_fast_assign(__entry->locks = locks;
 			   __entry->walked = walked;
 			   __entry->scanned = scanned;
-			   __entry->stretch_ns = stretch_ns;),
-	    TP_printk("locks=%llu walked=%llu scanned=%llu stretch_ns=%llu",
+			   __entry->stretch_ns = stretch_ns;
+			   __entry->delay_ns = delay_ns;),
+	    TP_printk("locks=%llu walked=%llu scanned=%llu stretch_ns=%llu delay_ns=%llu",
 		      __entry->locks, __entry->walked, __entry->scanned,
-		      __entry->stretch_ns)
+		      __entry->stretch_ns, __entry->delay_ns)
 );
 
 /*
