@@ -238,7 +238,7 @@ static struct {
 	u64				seq;
 	u64				last_ns;
 	u64				longest_ns;
-	u64				claimed_ns;
+	atomic64_t			claimed_ns;
 	u64				longest_delay_ns;
 	unsigned long			node_step;
 	struct sourcesink_view		*cpus;
@@ -1638,20 +1638,21 @@ static unsigned long sourcesink_decide(u64 delay)
 /* The decision, on sourcesink_worker: see sourcesink_balance(). */
 static void sourcesink_decide_work(struct kthread_work *work)
 {
+	u64 claimed = atomic64_xchg(&sourcesink_decider.claimed_ns, 0);
 	unsigned long now = jiffies;
 	unsigned long retry;
-	u64 start, took;
-	s64 delay;
+	u64 start, took, delay;
 
 	if (!static_branch_likely(&sched_sourcesink_active) ||
 	    !READ_ONCE(sysctl_sched_sourcesink_mode))
 		return;
 	mutex_lock(&sourcesink_decider.lock);
 	start = local_clock();
-	delay = start - xchg(&sourcesink_decider.claimed_ns, 0);
-	if (delay > (s64)sourcesink_decider.longest_delay_ns)
+	/* Two CPUs' clocks: a claim may seem to come a little later. */
+	delay = claimed && start > claimed ? start - claimed : 0;
+	if (delay > sourcesink_decider.longest_delay_ns)
 		WRITE_ONCE(sourcesink_decider.longest_delay_ns, delay);
-	retry = sourcesink_decide(max_t(s64, delay, 0));
+	retry = sourcesink_decide(delay);
 	took = local_clock() - start;
 	if (retry && time_before(now + retry, READ_ONCE(sourcesink_next_decision)))
 		WRITE_ONCE(sourcesink_next_decision, now + retry);
@@ -1690,7 +1691,7 @@ void sourcesink_balance(struct rq *this_rq)
 	if (cmpxchg(&sourcesink_next_decision, next, now + max(period, 1UL)) != next)
 		return;
 	/* A period claimed before the last one was decided: counts from that. */
-	cmpxchg(&sourcesink_decider.claimed_ns, 0, local_clock());
+	atomic64_cmpxchg(&sourcesink_decider.claimed_ns, 0, local_clock());
 	kthread_queue_work(sourcesink_worker, &sourcesink_decider.work);
 }
 
