@@ -846,6 +846,21 @@ static void sourcesink_test_loop_affinity_tries_next_sink(struct kunit *test)
 }
 
 /*
+ * CPU 0 a SOURCE whose starving thread may use CPU 3 alone; idle CPUs 1 and
+ * 2 are the best sinks, busy CPU 3 the last.
+ */
+static void fake_pinned_past_idle_sinks(struct kunit *test,
+					struct sourcesink_view *v)
+{
+	fake_init(test);
+	fake_add(0, BIT(0) | BIT(3), true);
+	v[0] = fake_cpu(0, SOURCESINK_SOURCE, 2048, false);
+	v[1] = fake_cpu(1, SOURCESINK_SINK, 0, true);
+	v[2] = fake_cpu(2, SOURCESINK_SINK, 0, true);
+	v[3] = fake_cpu(3, SOURCESINK_SINK, 500, false);
+}
+
+/*
  * A refused pull counts against max_moves as a move does: the work of a
  * decision is bounded by its attempts.  The thread may use CPUs 0 and 3;
  * idle CPUs 1 and 2 are the best sinks, busy CPU 3 the last.  With one
@@ -861,12 +876,7 @@ static void sourcesink_test_loop_refusals_count_against_bound(struct kunit *test
 	int max;
 
 	for (max = 1; max <= 2; max++) {
-		fake_init(test);
-		fake_add(0, BIT(0) | BIT(3), true);
-		v[0] = fake_cpu(0, SOURCESINK_SOURCE, 2048, false);
-		v[1] = fake_cpu(1, SOURCESINK_SINK, 0, true);
-		v[2] = fake_cpu(2, SOURCESINK_SINK, 0, true);
-		v[3] = fake_cpu(3, SOURCESINK_SINK, 500, false);
+		fake_pinned_past_idle_sinks(test, v);
 		d = fake_decision(false, max, 0);
 		fake_decide(test, &d, v, FAKE_CPUS, &r);
 		KUNIT_EXPECT_EQ(test, fake.pulls, max);
@@ -926,12 +936,7 @@ static void sourcesink_test_loop_preemptible_between_pulls(struct kunit *test)
 	struct sourcesink_decision d;
 	struct fake_result r;
 
-	fake_init(test);
-	fake_add(0, BIT(0) | BIT(3), true);
-	v[0] = fake_cpu(0, SOURCESINK_SOURCE, 2048, false);
-	v[1] = fake_cpu(1, SOURCESINK_SINK, 0, true);
-	v[2] = fake_cpu(2, SOURCESINK_SINK, 0, true);
-	v[3] = fake_cpu(3, SOURCESINK_SINK, 500, false);
+	fake_pinned_past_idle_sinks(test, v);
 	fake.pull_ms = FAKE_PULL_MS;
 	d = fake_decision(false, 32, 0);
 	d.allowed = NULL;

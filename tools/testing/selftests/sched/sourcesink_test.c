@@ -1334,6 +1334,23 @@ static int read_events(struct events *e)
 	return read_level_events(e, "");
 }
 
+/* The value of " @name=" in the debugfs view, or -1. */
+static long long read_view_number(const char *name)
+{
+	char key[64];
+	long long n;
+	struct view v;
+	char *at;
+
+	if (read_view(&v))
+		return -1;
+	snprintf(key, sizeof(key), " %s=", name);
+	at = strstr(v.text, key);
+	if (!at || sscanf(at + strlen(key), "%lld", &n) != 1)
+		return -1;
+	return n;
+}
+
 /* The CPU @tid last ran on, field 39 of /proc/TID/stat, or -1. */
 static int last_cpu(pid_t tid)
 {
@@ -2293,20 +2310,6 @@ TEST_F(balance, cpu_held_by_fifo_is_no_sink)
 #define DECIDER_MS		4000
 #define DECIDER_PERIOD_MS	50
 
-static long long read_longest_delay_us(void)
-{
-	long long us;
-	struct view v;
-	char *at;
-
-	if (read_view(&v))
-		return -1;
-	at = strstr(v.text, " longest_delay_us=");
-	if (!at || sscanf(at, " longest_delay_us=%lld", &us) != 1)
-		return -1;
-	return us;
-}
-
 TEST_F(balance, decisions_begin_on_time_beside_hogs)
 {
 	static const int cpus[][2] = { { 0, -1 }, { 1, -1 }, { 2, -1 }, { 3, -1 } };
@@ -2333,7 +2336,7 @@ TEST_F(balance, decisions_begin_on_time_beside_hogs)
 	ASSERT_EQ(0, read_events(&before));
 	sleep_ms(DECIDER_MS);
 	ASSERT_EQ(0, read_events(&after));
-	delay_us = read_longest_delay_us();
+	delay_us = read_view_number("longest_delay_us");
 	TH_LOG("%llu decisions in %d ms; the longest began %lld us after its claim",
 	       after.decisions - before.decisions, DECIDER_MS, delay_us);
 	ASSERT_LE(0, delay_us);
@@ -4521,16 +4524,7 @@ static int node_of(const struct topology *topo, int tid)
 /* The events line's refused_preferred_node= counter. */
 static long long refused_preferred(void)
 {
-	unsigned long long n;
-	struct view v;
-	char *at;
-
-	if (read_view(&v))
-		return -1;
-	at = strstr(v.text, " refused_preferred_node=");
-	if (!at || sscanf(at, " refused_preferred_node=%llu", &n) != 1)
-		return -1;
-	return n;
+	return read_view_number("refused_preferred_node");
 }
 
 TEST_F_TIMEOUT(numa, preferred_node_is_left_only_starving, 90)
