@@ -795,16 +795,31 @@ static void sourcesink_score_view(struct sourcesink_view *v)
 }
 
 /*
- * Has @rq's CPU, idle now, been idle for a tick?  ->idle_stamp is when it
- * went idle, and 0 once a wake-up or a pull ends that (or when it is not
- * known, taken as long ago).
+ * Has @cpu been idle for a tick, without a break, as of now?  ->idle_stamp
+ * is when it went idle, set before it does (sched_balance_newidle()) and
+ * cleared by the wake-up that ends the spell (ttwu_do_activate()); 0 on a
+ * CPU idle since boot, taken as long ago.  Read without its lock, the stamp
+ * is that of the spell idle_cpu() saw only if it reads the same on both
+ * sides: a wake-up in between clears it, and a spell begun since renews it.
+ * Read once, it could be seen idle just before a wake-up and read as 0
+ * just after: a CPU that a real-time thread holds taken for one idle
+ * since boot.
  */
-static bool sourcesink_idle_a_tick(struct rq *rq)
+static bool sourcesink_idle_a_tick(int cpu)
 {
+	struct rq *rq = cpu_rq(cpu);
 	u64 stamp = READ_ONCE(rq->idle_stamp);
+	bool idle;
 
+	/* The stamp is read before idle_cpu() reads the runqueue... */
+	smp_rmb();
+	idle = idle_cpu(cpu);
+	/* ...and again after. */
+	smp_rmb();
+	if (!idle || READ_ONCE(rq->idle_stamp) != stamp)
+		return false;
 	return !stamp ||
-	       (s64)(sched_clock_cpu(cpu_of(rq)) - stamp) >= (s64)TICK_NSEC;
+	       (s64)(sched_clock_cpu(cpu) - stamp) >= (s64)TICK_NSEC;
 }
 
 static void sourcesink_read_cpu(int cpu, struct sourcesink_view *v)
@@ -849,7 +864,7 @@ static void sourcesink_read_cpu(int cpu, struct sourcesink_view *v)
 	 */
 	v->no_room = READ_ONCE(rq->avg_rt.util_avg) + READ_ONCE(rq->avg_dl.util_avg) >
 		     SCHED_CAPACITY_SCALE - SOURCESINK_IDLE_LOAD &&
-		     !(v->idle && sourcesink_idle_a_tick(rq));
+		     !(v->idle && sourcesink_idle_a_tick(cpu));
 	sourcesink_score_view(v);
 }
 
