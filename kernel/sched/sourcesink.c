@@ -111,10 +111,11 @@
  *
  * A thread only moves between CPUs of one root domain, as the stock
  * balancer's do, and not to a core running another core-scheduling cookie
- * until it has waited 2 * L (task_hot()).  An idle CPU is the best sink.  A sink takes at most one
- * thread in a decision and gives none; a CPU kept busy by real-time or deadline work is
- * no sink; and a thread moved by one decision is not moved by the next
- * unless it starves again.  The move is the stock balancer's, one
+ * until it has waited 2 * L (task_hot()).  An idle CPU is the best sink.
+ * A sink takes at most one thread in a decision, or in L after the last it
+ * took unless idle again, and gives none; a CPU kept busy by real-time or
+ * deadline work is no sink; and a thread moved by one decision is not
+ * moved by the next unless it starves again.  The move is the stock balancer's, one
  * runqueue lock at a time as in detach_task() and attach_one_task():
  * deactivate_task() and set_task_cpu() under the source's, activate_task()
  * and wakeup_preempt() under the sink's.
@@ -224,7 +225,9 @@ static u64 sourcesink_limit(void)
  * and @longest_delay_ns the longest a decision waited for the kthread to
  * begin it after such a claim.  @unserved_since,
  * one per CPU, is the ->wait_start of a starving wait a decision left
- * there: see sourcesink_unserved().  @retry says the next decision is the
+ * there: see sourcesink_unserved().  @received_ns, one per CPU, is the
+ * local_clock() of the last move there: see sourcesink_received_lately().
+ * @retry says the next decision is the
  * second look that sourcesink_give() asked for (a node step that found the
  * thread running is due again anyway: see sourcesink_decide()).  @allowed
  * is the decision's struct sourcesink_decision.allowed.  @nr_decisions,
@@ -244,6 +247,7 @@ static struct {
 	struct sourcesink_view		*cpus;
 	struct sourcesink_view		*nodes;
 	u64				*unserved_since;
+	u64				*received_ns;
 	cpumask_var_t			allowed;
 	bool				retry;
 	u64				nr_decisions;
@@ -761,8 +765,12 @@ static int __init sourcesink_init(void)
 	sourcesink_decider.unserved_since =
 		kcalloc(nr_cpu_ids, sizeof(*sourcesink_decider.unserved_since),
 			GFP_KERNEL);
+	sourcesink_decider.received_ns =
+		kcalloc(nr_cpu_ids, sizeof(*sourcesink_decider.received_ns),
+			GFP_KERNEL);
 	WARN_ON(!sourcesink_decider.cpus || !sourcesink_decider.nodes ||
-		!sourcesink_decider.unserved_since);
+		!sourcesink_decider.unserved_since ||
+		!sourcesink_decider.received_ns);
 	/* Without it, a decision only tries sinks it need not try. */
 	WARN_ON(!zalloc_cpumask_var(&sourcesink_decider.allowed, GFP_KERNEL));
 	kthread_init_work(&sourcesink_decider.work, sourcesink_decide_work);
@@ -1136,6 +1144,7 @@ unlock:
 	rq_unlock(src, &rf);
 	if (victim && !dry_run) {
 		sourcesink_attach(dst, victim, sv->id, d->seq, wait, carry);
+		sourcesink_decider.received_ns[dv->id] = local_clock();
 		d->work.locks++;
 	}
 	local_irq_restore(flags);
@@ -1560,6 +1569,22 @@ static void sourcesink_account_work(const struct sourcesink_work *work)
 }
 
 /*
+ * A busy SINK that a decision gave a thread less than a limit ago: the
+ * idle spell that made it a SINK ended with that thread, which its state
+ * shows only once the limit has passed.  Until then it takes no more,
+ * unless it is idle again, as if it had taken the thread in this
+ * decision.  Otherwise a second look, a few ticks after the decision it
+ * follows, would give it a second starving thread.
+ */
+static void sourcesink_received_lately(struct sourcesink_view *v, u64 now,
+				       u64 limit)
+{
+	if (v->state == SOURCESINK_SINK && !v->idle &&
+	    (s64)(now - sourcesink_decider.received_ns[v->id]) < (s64)limit)
+		v->received = true;
+}
+
+/*
  * The decision, begun @delay ns after its period was claimed.  Returns in
  * how many jiffies to look again (see sourcesink_give()), or 0: the first
  * tick after the running thread's slice is spent, and one more, so that
@@ -1599,6 +1624,8 @@ static unsigned long sourcesink_decide(u64 delay)
 			if (nr && !(nr % SOURCESINK_SCAN_MAX))
 				sourcesink_resched(&d);
 			sourcesink_read_cpu(cpu, &cpus[nr]);
+			sourcesink_received_lately(&cpus[nr], d.stretch_start,
+						   d.limit);
 			d.work.scanned++;
 			d.nr_sources += cpus[nr].state == SOURCESINK_SOURCE;
 			d.nr_sinks += cpus[nr].state == SOURCESINK_SINK;
@@ -1699,7 +1726,7 @@ void sourcesink_balance(struct rq *this_rq)
 	    !READ_ONCE(sysctl_sched_sourcesink_mode) ||
 	    time_before(now, next) || scx_switched_all() || !sourcesink_worker ||
 	    !sourcesink_decider.cpus || !sourcesink_decider.nodes ||
-	    !sourcesink_decider.unserved_since)
+	    !sourcesink_decider.unserved_since || !sourcesink_decider.received_ns)
 		return;
 
 	period = msecs_to_jiffies(READ_ONCE(sysctl_sched_sourcesink_period_ms));

@@ -2532,19 +2532,22 @@ static void report_discarded(struct __test_metadata *_metadata, int discarded,
  * within the limit.  So the hog sleeps only once the victim's last slice
  * is more than a limit old, and an attempt in which the victim was
  * switched out more than once is discarded (one in five or six was here,
- * so two of five may be).
+ * so two of five may be).  The decider is kept on CPUs 0 and 3: on CPU 1
+ * or 2 it would preempt the victim's run, at a real-time priority, and
+ * so discard the attempt.
  */
 #define RUN_TRIES	5
 
 TEST_F(balance, run_of_a_limit_ends_a_starving_wait)
 {
 	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
-	static const int cpus12[] = { 1, 2, -1 };
+	static const int cpus12[] = { 1, 2, -1 }, cpus03[] = { 0, 3, -1 };
 	long long ran, switches;
 	struct spinner *victim;
 	int i, tid, cpu, attempt, discarded = -1;
 	struct view v;
 
+	confine_decider(_metadata, cpus03);
 	ASSERT_EQ(0, set_knob("sched_sourcesink_starvation_ms", LIMIT_MS));
 	atomic_store(&hog_pause_ms, 0);
 	ASSERT_EQ(0, start_thread(&self->sp.s[self->sp.nr], HOG_NICE, cpu1,
@@ -3528,6 +3531,44 @@ static int count_breaches(const char *reason)
 		n += strstr(line, "sched_sourcesink_breach:") && strstr(line, key);
 	fclose(f);
 	return n;
+}
+
+/*
+ * A sink that took a thread takes no other for a limit, unless it idles
+ * again: the idle spell that made it a SINK ended with that thread, though
+ * its state says SINK until the limit has passed.  Two victims starve on
+ * CPUs 1 and 2 and may both use idle CPU 3, at a period of a fifth of the
+ * limit, so that a decision or four come while CPU 3's state still says
+ * SINK; once it does not, nothing may move (CPU 3 is busy).  One thread
+ * must move, not two.  With no such rule (M41), the second victim
+ * followed the first at the next decision, in 3 runs of 3.
+ */
+#define LATELY_PERIOD_MS	(LIMIT_MS / 5)
+
+TEST_F(balance, sink_takes_no_second_thread_within_a_limit)
+{
+	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
+	static const int cpus13[] = { 1, 3, -1 }, cpus23[] = { 2, 3, -1 };
+	struct spinner *v1, *v2;
+	int moves1, moves2;
+
+	standalone_at_test_limits(_metadata);
+	ASSERT_EQ(0, set_knob("sched_sourcesink_period_ms", LATELY_PERIOD_MS));
+	add_spinner(_metadata, &self->sp, HOG_NICE, cpu1);
+	add_spinner(_metadata, &self->sp, HOG_NICE, cpu2);
+	v1 = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
+	v2 = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu2);
+	sleep_ms(2 * LIMIT_MS);
+	ASSERT_EQ(0, clear_trace());
+	widen(_metadata, v1, cpus13);
+	widen(_metadata, v2, cpus23);
+	sleep_ms(4 * LIMIT_MS + SLACK_MS);
+	moves1 = count_moves(atomic_load(&v1->tid));
+	moves2 = count_moves(atomic_load(&v2->tid));
+	TH_LOG("the victims moved %d and %d times", moves1, moves2);
+	EXPECT_EQ(1, moves1 + moves2) {
+		log_pairs(_metadata);
+	}
 }
 
 /*
