@@ -112,8 +112,8 @@
  * A thread only moves between CPUs of one root domain, as the stock
  * balancer's do, and not to a core running another core-scheduling cookie
  * until it has waited 2 * L (task_hot()).  An idle CPU is the best sink.
- * A sink takes at most one thread in a decision, or in L after the last it
- * took unless idle again, and gives none; a CPU kept busy by real-time or
+ * A sink takes at most one thread in a decision, none while busy within L
+ * of the last it took, and gives none; a CPU kept busy by real-time or
  * deadline work is no sink; and a thread moved by one decision is not
  * moved by the next unless it starves again.  The move is the stock balancer's, one
  * runqueue lock at a time as in detach_task() and attach_one_task():
@@ -128,7 +128,7 @@
  * locks, one at a time, and walks SOURCESINK_SCAN_MAX + 1 waiters at most
  * under each source's, however many CPUs refuse.  Nor is it one stretch:
  * the kthread offers to reschedule after each attempt, each
- * SOURCESINK_SCAN_MAX CPUs read and each source looked at
+ * SOURCESINK_READ_BATCH CPUs read and each source looked at
  * (sourcesink_resched()), so that the longest it runs unpreempted is one
  * attempt, as the stock balancer holds its busiest CPU, or one pass over
  * a node's CPUs.
@@ -213,6 +213,13 @@ static u64 sourcesink_limit(void)
 #define SOURCESINK_SCAN_MAX	32
 
 /*
+ * The snapshot offers to reschedule after this many CPUs read: each read
+ * costs a few hundred instructions (idle_cpu(), sched_clock_cpu() of an
+ * idle CPU), and 32 at a time made it the decision's longest stretch.
+ */
+#define SOURCESINK_READ_BATCH	8
+
+/*
  * The one decision in flight.  @lock keeps a slow decision from running
  * into the next (and a KUnit test's from running beside a real one);
  * @work runs it; @cpus and @nodes are its scratch snapshot, one entry per
@@ -225,8 +232,8 @@ static u64 sourcesink_limit(void)
  * and @longest_delay_ns the longest a decision waited for the kthread to
  * begin it after such a claim.  @unserved_since,
  * one per CPU, is the ->wait_start of a starving wait a decision left
- * there: see sourcesink_unserved().  @received_ns, one per CPU, is the
- * local_clock() of the last move there: see sourcesink_received_lately().
+ * there: see sourcesink_unserved().  @moved_in, one per CPU, is its
+ * rq_clock() at the last move there: see sourcesink_busy_sink().
  * @retry says the next decision is the
  * second look that sourcesink_give() asked for (a node step that found the
  * thread running is due again anyway: see sourcesink_decide()).  @allowed
@@ -247,7 +254,7 @@ static struct {
 	struct sourcesink_view		*cpus;
 	struct sourcesink_view		*nodes;
 	u64				*unserved_since;
-	u64				*received_ns;
+	u64				*moved_in;
 	cpumask_var_t			allowed;
 	bool				retry;
 	u64				nr_decisions;
@@ -765,12 +772,12 @@ static int __init sourcesink_init(void)
 	sourcesink_decider.unserved_since =
 		kcalloc(nr_cpu_ids, sizeof(*sourcesink_decider.unserved_since),
 			GFP_KERNEL);
-	sourcesink_decider.received_ns =
-		kcalloc(nr_cpu_ids, sizeof(*sourcesink_decider.received_ns),
+	sourcesink_decider.moved_in =
+		kcalloc(nr_cpu_ids, sizeof(*sourcesink_decider.moved_in),
 			GFP_KERNEL);
 	WARN_ON(!sourcesink_decider.cpus || !sourcesink_decider.nodes ||
 		!sourcesink_decider.unserved_since ||
-		!sourcesink_decider.received_ns);
+		!sourcesink_decider.moved_in);
 	/* Without it, a decision only tries sinks it need not try. */
 	WARN_ON(!zalloc_cpumask_var(&sourcesink_decider.allowed, GFP_KERNEL));
 	kthread_init_work(&sourcesink_decider.work, sourcesink_decide_work);
@@ -927,8 +934,8 @@ static int sourcesink_start(const struct sourcesink_decision *d, int nr)
 
 /*
  * A decision runs in process context, and offers to reschedule after
- * each pull, each SOURCESINK_SCAN_MAX CPUs read and each source it looks
- * at, so that it keeps its CPU from running others no longer than one
+ * each pull, each SOURCESINK_READ_BATCH CPUs read and each source it
+ * looks at, so that it keeps its CPU from running others no longer than one
  * pull, as long as one sched_balance_rq() of the stock balancer holds its
  * busiest CPU, or one pass over a node's CPUs.  The stretch since the
  * previous offer (or the decision's start) is noted.
@@ -983,6 +990,7 @@ static void sourcesink_attach(struct rq *dst, struct task_struct *p,
 	if (sourcesink_listed(p) && carry)
 		list_move(&p->sourcesink.wait_node, &dst->sourcesink.waiters);
 	wakeup_preempt(dst, p, 0);
+	sourcesink_decider.moved_in[cpu_of(dst)] = rq_clock(dst);
 	p->sourcesink.last_move = seq;
 	trace_sched_sourcesink_move(p, src_cpu, cpu_of(dst), waited);
 	rq_unlock(dst, &rf);
@@ -1144,7 +1152,6 @@ unlock:
 	rq_unlock(src, &rf);
 	if (victim && !dry_run) {
 		sourcesink_attach(dst, victim, sv->id, d->seq, wait, carry);
-		sourcesink_decider.received_ns[dv->id] = local_clock();
 		d->work.locks++;
 	}
 	local_irq_restore(flags);
@@ -1569,19 +1576,31 @@ static void sourcesink_account_work(const struct sourcesink_work *work)
 }
 
 /*
- * A busy SINK that a decision gave a thread less than a limit ago: the
- * idle spell that made it a SINK ended with that thread, which its state
- * shows only once the limit has passed.  Until then it takes no more,
- * unless it is idle again, as if it had taken the thread in this
- * decision.  Otherwise a second look, a few ticks after the decision it
- * follows, would give it a second starving thread.
+ * A busy SINK, as its last tick published it.  Its room is the idle spell
+ * that ended when it last left idle: a limit after that it is a SINK no
+ * more, though the tick that says so may not have come yet.  And if that
+ * spell ended with a thread that a decision moved there (a limit after the
+ * move at most, by that CPU's clock), the thread took the room: the CPU
+ * takes no other, as if it had taken it in this decision.  Otherwise a
+ * second look, a few ticks after the decision it follows, would give it a
+ * second starving thread.
  */
-static void sourcesink_received_lately(struct sourcesink_view *v, u64 now,
-				       u64 limit)
+static void sourcesink_busy_sink(struct sourcesink_view *v, u64 limit)
 {
-	if (v->state == SOURCESINK_SINK && !v->idle &&
-	    (s64)(now - sourcesink_decider.received_ns[v->id]) < (s64)limit)
+	u64 idle_exit = READ_ONCE(cpu_rq(v->id)->sourcesink.idle_exit);
+	u64 moved_in = sourcesink_decider.moved_in[v->id];
+	s64 since_idle;
+
+	if (v->state != SOURCESINK_SINK || v->idle)
+		return;
+	since_idle = sched_clock_cpu(v->id) - idle_exit;
+	if (since_idle >= (s64)limit) {
+		v->since_idle = since_idle;
+		v->state = SOURCESINK_NEITHER;
+		sourcesink_score_view(v);
+	} else if (moved_in && (s64)(idle_exit - moved_in) < (s64)limit) {
 		v->received = true;
+	}
 }
 
 /*
@@ -1621,11 +1640,10 @@ static unsigned long sourcesink_decide(u64 delay)
 		for_each_cpu_and(cpu, cpumask_of_node(node), cpu_active_mask) {
 			if (!sourcesink_balanced(cpu))
 				continue;
-			if (nr && !(nr % SOURCESINK_SCAN_MAX))
+			if (nr && !(nr % SOURCESINK_READ_BATCH))
 				sourcesink_resched(&d);
 			sourcesink_read_cpu(cpu, &cpus[nr]);
-			sourcesink_received_lately(&cpus[nr], d.stretch_start,
-						   d.limit);
+			sourcesink_busy_sink(&cpus[nr], d.limit);
 			d.work.scanned++;
 			d.nr_sources += cpus[nr].state == SOURCESINK_SOURCE;
 			d.nr_sinks += cpus[nr].state == SOURCESINK_SINK;
@@ -1726,7 +1744,7 @@ void sourcesink_balance(struct rq *this_rq)
 	    !READ_ONCE(sysctl_sched_sourcesink_mode) ||
 	    time_before(now, next) || scx_switched_all() || !sourcesink_worker ||
 	    !sourcesink_decider.cpus || !sourcesink_decider.nodes ||
-	    !sourcesink_decider.unserved_since || !sourcesink_decider.received_ns)
+	    !sourcesink_decider.unserved_since || !sourcesink_decider.moved_in)
 		return;
 
 	period = msecs_to_jiffies(READ_ONCE(sysctl_sched_sourcesink_period_ms));

@@ -3534,14 +3534,17 @@ static int count_breaches(const char *reason)
 }
 
 /*
- * A sink that took a thread takes no other for a limit, unless it idles
- * again: the idle spell that made it a SINK ended with that thread, though
- * its state says SINK until the limit has passed.  Two victims starve on
- * CPUs 1 and 2 and may both use idle CPU 3, at a period of a fifth of the
- * limit, so that a decision or four come while CPU 3's state still says
- * SINK; once it does not, nothing may move (CPU 3 is busy).  One thread
- * must move, not two.  With no such rule (M41), the second victim
- * followed the first at the next decision, in 3 runs of 3.
+ * A sink that took a thread takes no other while busy with it: the idle
+ * spell that made it a SINK ended with that thread, though its state says
+ * SINK until a limit has passed.  Two victims starve on CPUs 1 and 2 and may
+ * both use idle CPU 3, at a period of a fifth of the limit, so that a
+ * decision or four come while CPU 3's state still says SINK; once it does
+ * not, nothing may move (CPU 3 stays busy).  One thread must move, not
+ * two.  With no such rule (M41), the second victim followed the first at
+ * the next decision, in 3 runs of 3.  When the rule lasted a limit by the
+ * decider's clock, it followed once in a make check, a limit later, the
+ * tick that ends CPU 3's SINK state not yet come; and CPU 3's idle_stamp
+ * does not say it has not idled since (a wake-up there clears it).
  */
 #define LATELY_PERIOD_MS	(LIMIT_MS / 5)
 
