@@ -115,10 +115,10 @@
  * A sink takes at most one thread in a decision, none while busy within L
  * of the last it took, and gives none; a CPU kept busy by real-time or
  * deadline work is no sink; and a thread moved by one decision is not
- * moved by the next unless it starves again.  The move is the stock balancer's, one
- * runqueue lock at a time as in detach_task() and attach_one_task():
- * deactivate_task() and set_task_cpu() under the source's, activate_task()
- * and wakeup_preempt() under the sink's.
+ * moved by the next unless it starves again.  The move is the stock
+ * balancer's, one runqueue lock at a time as in detach_task() and
+ * attach_one_task(): deactivate_task() and set_task_cpu() under the
+ * source's, activate_task() and wakeup_preempt() under the sink's.
  *
  * The work of a decision is bounded by its attempts, not its moves: a
  * refused attempt counts as a move does, and one refused for affinity
@@ -128,10 +128,10 @@
  * locks, one at a time, and walks SOURCESINK_SCAN_MAX + 1 waiters at most
  * under each source's, however many CPUs refuse.  Nor is it one stretch:
  * the kthread offers to reschedule after each attempt, each
- * SOURCESINK_READ_BATCH CPUs read and each source looked at
- * (sourcesink_resched()), so that the longest it runs unpreempted is one
- * attempt, as the stock balancer holds its busiest CPU, or one pass over
- * a node's CPUs.
+ * SOURCESINK_READ_BATCH CPUs read, each source looked at and each node
+ * summed or balanced (sourcesink_resched()), so that the longest it runs
+ * unpreempted is one attempt, as the stock balancer holds its busiest
+ * CPU, or one pass over a node's CPUs.
  *
  * Because a SOURCE is published at the first tick after its oldest thread
  * has waited L, and a decision runs every period P, a movable thread that
@@ -215,9 +215,10 @@ static u64 sourcesink_limit(void)
 /*
  * The snapshot offers to reschedule after this many CPUs read: each read
  * costs a few hundred instructions (idle_cpu(), sched_clock_cpu() of an
- * idle CPU), and 32 at a time made it the decision's longest stretch.
+ * idle CPU), and 32 at a time made it the decision's longest stretch.  A
+ * breach check is a few loads: those are batched by SOURCESINK_SCAN_MAX.
  */
-#define SOURCESINK_READ_BATCH	8
+#define SOURCESINK_READ_BATCH	4
 
 /*
  * The one decision in flight.  @lock keeps a slow decision from running
@@ -233,10 +234,10 @@ static u64 sourcesink_limit(void)
  * begin it after such a claim.  @unserved_since,
  * one per CPU, is the ->wait_start of a starving wait a decision left
  * there: see sourcesink_unserved().  @moved_in, one per CPU, is its
- * rq_clock() at the last move there: see sourcesink_busy_sink().
- * @retry says the next decision is the
- * second look that sourcesink_give() asked for (a node step that found the
- * thread running is due again anyway: see sourcesink_decide()).  @allowed
+ * rq_clock() at the last move there: see sourcesink_busy_sink().  @retry
+ * says the next decision is the second look that sourcesink_give() asked
+ * for (a node step that found the thread running is due again anyway: see
+ * sourcesink_decide()).  @allowed
  * is the decision's struct sourcesink_decision.allowed.  @nr_decisions,
  * @total_work and @most_work count the decisions since the balancer was
  * last switched on, their work and the most any of them did; @longest_ns
@@ -934,10 +935,11 @@ static int sourcesink_start(const struct sourcesink_decision *d, int nr)
 
 /*
  * A decision runs in process context, and offers to reschedule after
- * each pull, each SOURCESINK_READ_BATCH CPUs read and each source it
- * looks at, so that it keeps its CPU from running others no longer than one
- * pull, as long as one sched_balance_rq() of the stock balancer holds its
- * busiest CPU, or one pass over a node's CPUs.  The stretch since the
+ * each pull, each SOURCESINK_READ_BATCH CPUs read, each source it looks
+ * at and each node it sums or balances, so that it keeps its CPU from
+ * running others no longer than one pull, as long as one
+ * sched_balance_rq() of the stock balancer holds its busiest CPU, or one
+ * pass over a node's CPUs.  The stretch since the
  * previous offer (or the decision's start) is noted.
  */
 static void sourcesink_resched(struct sourcesink_decision *d)
@@ -945,8 +947,9 @@ static void sourcesink_resched(struct sourcesink_decision *d)
 	u64 now = local_clock();
 
 	d->work.stretch_ns = max(d->work.stretch_ns, now - d->stretch_start);
-	cond_resched();
-	d->stretch_start = local_clock();
+	if (cond_resched())
+		now = local_clock();
+	d->stretch_start = now;
 }
 
 /* The NUMA node the stock NUMA balancing keeps @p on, if it is in force. */
@@ -1434,6 +1437,7 @@ static void sourcesink_balance_cpus(struct sourcesink_decision *d,
 static void sourcesink_sum(struct sourcesink_decision *d,
 			   struct sourcesink_view *node, struct sourcesink_view *cpus)
 {
+	sourcesink_resched(d);
 	sourcesink_sum_node(node, cpus + node->first, node->nr_cpus, d->score_mode);
 	sourcesink_score_view(node);
 }
@@ -1527,8 +1531,11 @@ static bool sourcesink_decide_views(struct sourcesink_decision *d,
 	bool sink_node = false, node_step_done;
 	int i;
 
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
+		if (i && !(i % SOURCESINK_SCAN_MAX))
+			sourcesink_resched(d);
 		sourcesink_check_breach(d, &cpus[i]);
+	}
 
 	/*
 	 * A SOURCE node has no CPU with room.  Score mode's CPU level would
@@ -1546,6 +1553,7 @@ static bool sourcesink_decide_views(struct sourcesink_decision *d,
 	for (i = 0; i < nr_nodes; i++) {
 		if (sink_node && nodes[i].state == SOURCESINK_SOURCE)
 			continue;
+		sourcesink_resched(d);
 		sourcesink_balance_cpus(d, cpus + nodes[i].first, nodes[i].nr_cpus);
 	}
 	if (!d->traced)
