@@ -1328,6 +1328,8 @@ static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 			break;
 		v[dst].tried = true;
 		sourcesink_skip_disallowed(d, src, v, nr);
+		/* Each pass over the node its own stretch. */
+		sourcesink_resched(d);
 	}
 	for (i = 0; i < nr; i++)
 		v[i].tried = false;
@@ -1420,15 +1422,18 @@ static void sourcesink_balance_cpus(struct sourcesink_decision *d,
 {
 	int src, dst, start = sourcesink_start(d, nr);
 
-	while ((src = sourcesink_pick_source(v, nr, start, d->score_mode)) >= 0) {
-		/* Each source costs a pass over the node, a pull or not. */
+	/* Each pass over the node, for a source or a sink, a stretch. */
+	for (;;) {
 		sourcesink_resched(d);
-		if (sourcesink_spent(d, v[src].id))
+		src = sourcesink_pick_source(v, nr, start, d->score_mode);
+		if (src < 0 || sourcesink_spent(d, v[src].id))
 			break;
 		if (!d->traced) {
+			sourcesink_resched(d);
 			dst = sourcesink_pick_sink(v, nr, start, d->score_mode, &v[src]);
 			sourcesink_trace_decision(d, &v[src], dst < 0 ? NULL : &v[dst]);
 		}
+		sourcesink_resched(d);
 		if (sourcesink_give(d, &v[src], v, nr, false) != SOURCESINK_MOVED)
 			v[src].spent = true;
 	}
