@@ -112,8 +112,8 @@
  * A thread only moves between CPUs of one root domain, as the stock
  * balancer's do, and not to a core running another core-scheduling cookie
  * until it has waited 2 * L (task_hot()).  An idle CPU is the best sink.
- * A sink takes at most one thread in a decision, none while busy within L
- * of the last it took, and gives none; a CPU kept busy by real-time or
+ * A sink takes at most one thread in a decision, none while busy with the
+ * last it took, and gives none; a CPU kept busy by real-time or
  * deadline work is no sink; and a thread moved by one decision is not
  * moved by the next unless it starves again.  The move is the stock
  * balancer's, one runqueue lock at a time as in detach_task() and
@@ -237,8 +237,8 @@ static u64 sourcesink_limit(void)
  * rq_clock() at the last move there: see sourcesink_busy_sink().  @retry
  * says the next decision is the second look that sourcesink_give() asked
  * for (a node step that found the thread running is due again anyway: see
- * sourcesink_decide()).  @allowed
- * is the decision's struct sourcesink_decision.allowed.  @nr_decisions,
+ * sourcesink_decide()).  @allowed is the decision's struct
+ * sourcesink_decision.allowed.  @nr_decisions,
  * @total_work and @most_work count the decisions since the balancer was
  * last switched on, their work and the most any of them did; @longest_ns
  * too counts from then.
@@ -939,8 +939,8 @@ static int sourcesink_start(const struct sourcesink_decision *d, int nr)
  * at and each node it sums or balances, so that it keeps its CPU from
  * running others no longer than one pull, as long as one
  * sched_balance_rq() of the stock balancer holds its busiest CPU, or one
- * pass over a node's CPUs.  The stretch since the
- * previous offer (or the decision's start) is noted.
+ * pass over a node's CPUs.  The stretch since the previous offer (or the
+ * decision's start) is noted.
  */
 static void sourcesink_resched(struct sourcesink_decision *d)
 {
@@ -993,6 +993,7 @@ static void sourcesink_attach(struct rq *dst, struct task_struct *p,
 	if (sourcesink_listed(p) && carry)
 		list_move(&p->sourcesink.wait_node, &dst->sourcesink.waiters);
 	wakeup_preempt(dst, p, 0);
+	/* When its room was taken: see sourcesink_busy_sink(). */
 	sourcesink_decider.moved_in[cpu_of(dst)] = rq_clock(dst);
 	p->sourcesink.last_move = seq;
 	trace_sched_sourcesink_move(p, src_cpu, cpu_of(dst), waited);
@@ -1589,31 +1590,22 @@ static void sourcesink_account_work(const struct sourcesink_work *work)
 }
 
 /*
- * A busy SINK, as its last tick published it.  Its room is the idle spell
- * that ended when it last left idle: a limit after that it is a SINK no
- * more, though the tick that says so may not have come yet.  And if that
- * spell ended with a thread that a decision moved there (a limit after the
- * move at most, by that CPU's clock), the thread took the room: the CPU
- * takes no other, as if it had taken it in this decision.  Otherwise a
- * second look, a few ticks after the decision it follows, would give it a
- * second starving thread.
+ * A busy SINK is one that idled within a limit.  If that idle spell ended
+ * with a thread a decision moved there (it left idle within a limit of the
+ * move, by that CPU's clock), the thread took the room: the CPU takes no
+ * other until it idles again, as if it had taken it in this decision;
+ * its state says NEITHER a limit later.  Otherwise a second look, a few
+ * ticks after the decision it follows, would give it a second starving
+ * thread.
  */
 static void sourcesink_busy_sink(struct sourcesink_view *v, u64 limit)
 {
 	u64 idle_exit = READ_ONCE(cpu_rq(v->id)->sourcesink.idle_exit);
 	u64 moved_in = sourcesink_decider.moved_in[v->id];
-	s64 since_idle;
 
-	if (v->state != SOURCESINK_SINK || v->idle)
-		return;
-	since_idle = sched_clock_cpu(v->id) - idle_exit;
-	if (since_idle >= (s64)limit) {
-		v->since_idle = since_idle;
-		v->state = SOURCESINK_NEITHER;
-		sourcesink_score_view(v);
-	} else if (moved_in && (s64)(idle_exit - moved_in) < (s64)limit) {
+	if (v->state == SOURCESINK_SINK && !v->idle && moved_in &&
+	    (s64)(idle_exit - moved_in) < (s64)limit)
 		v->received = true;
-	}
 }
 
 /*

@@ -1338,6 +1338,18 @@ struct events {
 	unsigned long long breach_move_bound, breach_no_sink, breach_running;
 };
 
+/* The number after " @name=" in @text, in @n: 0, or -1 if there is none. */
+static int text_number(const char *text, const char *name,
+		       unsigned long long *n)
+{
+	char key[64];
+	const char *at;
+
+	snprintf(key, sizeof(key), " %s=", name);
+	at = strstr(text, key);
+	return at && sscanf(at + strlen(key), "%llu", n) == 1 ? 0 : -1;
+}
+
 /*
  * The events line's decisions= and moved= counters, or with @level "node_"
  * its node_decisions= and node_moved=.
@@ -1346,28 +1358,20 @@ static int read_level_events(struct events *e, const char *level)
 {
 	char key[32];
 	struct view v;
-	char *at;
 
 	if (read_view(&v))
 		return -1;
-	snprintf(key, sizeof(key), " %sdecisions=", level);
-	at = strstr(v.text, key);
-	if (!at || sscanf(at, " %*[a-z_]=%llu %*[a-z_]=%llu",
-			  &e->decisions, &e->moved) != 2)
+	snprintf(key, sizeof(key), "%sdecisions", level);
+	if (text_number(v.text, key, &e->decisions))
 		return -1;
-	at = strstr(v.text, " refused_running=");
-	if (!at || sscanf(at, " refused_running=%llu", &e->refused_running) != 1)
-		return -1;
-	at = strstr(v.text, " refused_throttled=");
-	if (!at || sscanf(at, " refused_throttled=%llu", &e->refused_throttled) != 1)
-		return -1;
-	at = strstr(v.text, " arrived_starving=");
-	if (!at || sscanf(at, " arrived_starving=%llu", &e->arrived_starving) != 1)
-		return -1;
-	at = strstr(v.text, " breach_move_bound=");
-	if (!at || sscanf(at, " breach_move_bound=%llu breach_no_sink=%llu breach_running=%llu",
-			  &e->breach_move_bound, &e->breach_no_sink,
-			  &e->breach_running) != 3)
+	snprintf(key, sizeof(key), "%smoved", level);
+	if (text_number(v.text, key, &e->moved) ||
+	    text_number(v.text, "refused_running", &e->refused_running) ||
+	    text_number(v.text, "refused_throttled", &e->refused_throttled) ||
+	    text_number(v.text, "arrived_starving", &e->arrived_starving) ||
+	    text_number(v.text, "breach_move_bound", &e->breach_move_bound) ||
+	    text_number(v.text, "breach_no_sink", &e->breach_no_sink) ||
+	    text_number(v.text, "breach_running", &e->breach_running))
 		return -1;
 	return 0;
 }
@@ -1380,16 +1384,10 @@ static int read_events(struct events *e)
 /* The value of " @name=" in the debugfs view, or -1. */
 static long long read_view_number(const char *name)
 {
-	char key[64];
-	long long n;
+	unsigned long long n;
 	struct view v;
-	char *at;
 
-	if (read_view(&v))
-		return -1;
-	snprintf(key, sizeof(key), " %s=", name);
-	at = strstr(v.text, key);
-	if (!at || sscanf(at + strlen(key), "%lld", &n) != 1)
+	if (read_view(&v) || text_number(v.text, name, &n))
 		return -1;
 	return n;
 }
