@@ -126,12 +126,19 @@
  * may use is tried (sourcesink_give()).  A decision thus reads each CPU
  * once, takes at most 2 * max_moves + SOURCESINK_BREACH_PROBES runqueue
  * locks, one at a time, and walks SOURCESINK_SCAN_MAX + 1 waiters at most
- * under each source's, however many CPUs refuse.  Nor is it one stretch:
- * the kthread offers to reschedule after each attempt, each
- * SOURCESINK_READ_BATCH CPUs read, each source looked at and each node
- * summed or balanced (sourcesink_resched()), so that the longest it runs
- * unpreempted is one attempt, as the stock balancer holds its busiest
- * CPU, or one pass over a node's CPUs.
+ * under each source's, however many CPUs refuse.  Nor does the next
+ * decision lock that source again to learn the same: such a pull also
+ * notes where every thread there may go, and until a waiter comes to that
+ * CPU (a wake-up, an arrival, an affinity change or a new wait: a count
+ * in its runqueue), no sink outside that mask is tried
+ * (sourcesink_known_allowed()).  So a source that no sink can serve costs
+ * one lock when its threads change, not one every period.  Nor is a
+ * decision one stretch: the kthread offers to reschedule after each
+ * attempt, each SOURCESINK_READ_BATCH CPUs read, each
+ * SOURCESINK_PASS_BATCH CPUs searched, each pass over a node's CPUs and
+ * each node summed or balanced (sourcesink_resched()), so that the
+ * longest it runs unpreempted is one attempt, as the stock balancer holds
+ * its busiest CPU, or part of one pass over a node's CPUs.
  *
  * Because a SOURCE is published at the first tick after its oldest thread
  * has waited L, and a decision runs every period P, a movable thread that
@@ -215,10 +222,18 @@ static u64 sourcesink_limit(void)
 /*
  * The snapshot offers to reschedule after this many CPUs read: each read
  * costs a few hundred instructions (idle_cpu(), sched_clock_cpu() of an
- * idle CPU), and 32 at a time made it the decision's longest stretch.  A
+ * idle CPU), and 32 at a time made it the decision's longest stretch (at
+ * 4, an idle decision's was still 2 us at 128 CPUs under -icount).  A
  * breach check is a few loads: those are batched by SOURCESINK_SCAN_MAX.
  */
-#define SOURCESINK_READ_BATCH	4
+#define SOURCESINK_READ_BATCH	2
+
+/*
+ * A search for a source or a sink offers to reschedule after this many
+ * views: some thirty instructions each, so that a search over a node of
+ * 64 CPUs was a decision's longest stretch.
+ */
+#define SOURCESINK_PASS_BATCH	32
 
 /*
  * The one decision in flight.  @lock keeps a slow decision from running
@@ -238,7 +253,10 @@ static u64 sourcesink_limit(void)
  * says the next decision is the second look that sourcesink_give() asked
  * for (a node step that found the thread running is due again anyway: see
  * sourcesink_decide()).  @allowed is the decision's struct
- * sourcesink_decision.allowed.  @nr_decisions,
+ * sourcesink_decision.allowed.  @may_go holds one mask per CPU, each
+ * cpumask_size() long, and @may_go_gen one count per CPU: what a pull
+ * refused for affinity learnt of where that CPU's threads may go, and its
+ * ->waiters_gen then (see sourcesink_known_allowed()).  @nr_decisions,
  * @total_work and @most_work count the decisions since the balancer was
  * last switched on, their work and the most any of them did; @longest_ns
  * too counts from then.
@@ -257,6 +275,8 @@ static struct {
 	u64				*unserved_since;
 	u64				*moved_in;
 	cpumask_var_t			allowed;
+	struct cpumask			*may_go;
+	unsigned long			*may_go_gen;
 	bool				retry;
 	u64				nr_decisions;
 	struct sourcesink_work		total_work;
@@ -294,9 +314,23 @@ static u64 sourcesink_waited(struct rq *rq, struct task_struct *p)
 }
 
 /*
+ * A waiter may have come to @rq whose affinity no decision has seen: one
+ * that was neither waiting nor running here when a pull last walked the
+ * waiters, or whose affinity has changed since.  See
+ * sourcesink_known_allowed().
+ */
+static void sourcesink_new_waiter(struct rq *rq)
+{
+	WRITE_ONCE(rq->sourcesink.waiters_gen, rq->sourcesink.waiters_gen + 1);
+}
+
+/*
  * A wait that goes on (->wait_start set: see __sourcesink_switch()) is put
  * first, where it keeps the starving waiters ahead of the others; a new one
- * begins now and is appended, which keeps the rest in wait order.
+ * begins now and is appended, which keeps the rest in wait order.  A wait
+ * goes on only for a thread that was waiting or running here, or arrived
+ * by an enqueue, which counts it (__sourcesink_enqueue()); one that begins
+ * may be a thread no pull has seen waiting, and is counted here.
  */
 static void sourcesink_start_wait(struct rq *rq, struct task_struct *p)
 {
@@ -305,6 +339,7 @@ static void sourcesink_start_wait(struct rq *rq, struct task_struct *p)
 	} else {
 		p->sourcesink.wait_start = rq_clock(rq);
 		list_add_tail(&p->sourcesink.wait_node, &rq->sourcesink.waiters);
+		sourcesink_new_waiter(rq);
 	}
 	rq->sourcesink.nr_movable++;
 }
@@ -350,6 +385,9 @@ void __sourcesink_enqueue(struct rq *rq, struct task_struct *p)
 		p->sourcesink.queued = rq_clock(rq);
 	}
 	sourcesink_update(rq, p, true);
+	/* Woken, arrived, or its affinity changed (ENQUEUE_RESTORE). */
+	if (sourcesink_listed(p))
+		sourcesink_new_waiter(rq);
 
 	/*
 	 * A starving thread migrated here to wait behind another: the CPU it
@@ -779,8 +817,14 @@ static int __init sourcesink_init(void)
 	WARN_ON(!sourcesink_decider.cpus || !sourcesink_decider.nodes ||
 		!sourcesink_decider.unserved_since ||
 		!sourcesink_decider.moved_in);
-	/* Without it, a decision only tries sinks it need not try. */
+	/* Without them, a decision only tries sinks it need not try. */
 	WARN_ON(!zalloc_cpumask_var(&sourcesink_decider.allowed, GFP_KERNEL));
+	sourcesink_decider.may_go = kvcalloc(nr_cpu_ids, cpumask_size(),
+					     GFP_KERNEL);
+	sourcesink_decider.may_go_gen =
+		kcalloc(nr_cpu_ids, sizeof(*sourcesink_decider.may_go_gen),
+			GFP_KERNEL);
+	WARN_ON(!sourcesink_decider.may_go || !sourcesink_decider.may_go_gen);
 	kthread_init_work(&sourcesink_decider.work, sourcesink_decide_work);
 	sourcesink_worker = kthread_create_worker(0, "sourcesink");
 	if (WARN_ON(IS_ERR(sourcesink_worker)))
@@ -935,12 +979,13 @@ static int sourcesink_start(const struct sourcesink_decision *d, int nr)
 
 /*
  * A decision runs in process context, and offers to reschedule after
- * each pull, each SOURCESINK_READ_BATCH CPUs read, each source it looks
- * at and each node it sums or balances, so that it keeps its CPU from
- * running others no longer than one pull, as long as one
- * sched_balance_rq() of the stock balancer holds its busiest CPU, or one
- * pass over a node's CPUs.  The stretch since the previous offer (or the
- * decision's start) is noted.
+ * each pull, each SOURCESINK_READ_BATCH CPUs read, each
+ * SOURCESINK_PASS_BATCH CPUs searched, each source it looks at and each
+ * node it sums or balances, so that it keeps its CPU from running others
+ * no longer than one pull, as long as one sched_balance_rq() of the stock
+ * balancer holds its busiest CPU, or part of one pass over a node's CPUs.
+ * The stretch since the previous offer (or the decision's start) is
+ * noted.
  */
 static void sourcesink_resched(struct sourcesink_decision *d)
 {
@@ -950,6 +995,40 @@ static void sourcesink_resched(struct sourcesink_decision *d)
 	if (cond_resched())
 		now = local_clock();
 	d->stretch_start = now;
+}
+
+/* sourcesink_pick_source() over @v[0 .. @nr - 1], in parts. */
+static int sourcesink_find_source(struct sourcesink_decision *d,
+				  const struct sourcesink_view *v, int nr,
+				  int start)
+{
+	int k, best = -1;
+
+	for (k = 0; k < nr; k += SOURCESINK_PASS_BATCH) {
+		if (k)
+			sourcesink_resched(d);
+		best = sourcesink_pick_source_part(v, nr, start, d->score_mode, k,
+						   min(nr, k + SOURCESINK_PASS_BATCH),
+						   best);
+	}
+	return best;
+}
+
+/* sourcesink_pick_sink() over @v[0 .. @nr - 1] for @src, in parts. */
+static int sourcesink_find_sink(struct sourcesink_decision *d,
+				const struct sourcesink_view *v, int nr,
+				int start, const struct sourcesink_view *src)
+{
+	int k, best = -1;
+
+	for (k = 0; k < nr; k += SOURCESINK_PASS_BATCH) {
+		if (k)
+			sourcesink_resched(d);
+		best = sourcesink_pick_sink_part(v, nr, start, d->score_mode, src, k,
+						 min(nr, k + SOURCESINK_PASS_BATCH),
+						 best);
+	}
+	return sourcesink_sink_found(v, best, d->score_mode, src);
 }
 
 /* The NUMA node the stock NUMA balancing keeps @p on, if it is in force. */
@@ -1000,6 +1079,68 @@ static void sourcesink_attach(struct rq *dst, struct task_struct *p,
 	rq_unlock(dst, &rf);
 }
 
+/* Where the threads of @cpu may go, as a pull refused for affinity learnt. */
+static struct cpumask *sourcesink_may_go(int cpu)
+{
+	return (void *)sourcesink_decider.may_go + cpu * cpumask_size();
+}
+
+/*
+ * Where the threads of @cpu may go, as far as decision @d knows without
+ * locking @cpu, or NULL if it does not: from this decision's last pull,
+ * if that pull was from @cpu and refused for affinity, or else from the
+ * last pull of any decision that was, if no waiter has come to @cpu since
+ * (sourcesink_new_waiter()).  A thread's affinity changes only through an
+ * enqueue (ENQUEUE_RESTORE), and a thread that waits there now was either
+ * waiting or running then, or has come since by an enqueue or has begun a
+ * new wait, both of which count: so a sink outside this mask would refuse
+ * every waiter of @cpu, now and until the count moves, as a pull would,
+ * and is not tried.  Without it, every decision that found such a source
+ * starving would lock it to learn the same again.
+ */
+static const struct cpumask *
+sourcesink_known_allowed(const struct sourcesink_decision *d, int cpu)
+{
+	struct cpumask *may_go;
+
+	if (!d->allowed)
+		return NULL;
+	if (d->allowed_src == cpu)
+		return d->allowed;
+	if (!d->recall || sourcesink_decider.may_go_gen[cpu] !=
+			  READ_ONCE(cpu_rq(cpu)->sourcesink.waiters_gen))
+		return NULL;
+	may_go = sourcesink_may_go(cpu);
+	return cpumask_empty(may_go) ? NULL : may_go;
+}
+
+/*
+ * After a pull from @src refused for affinity, which walked the starving
+ * waiters up to @p (its list head if it walked them all), @scanned of them:
+ * learn for later decisions where every thread of @src may go, from the
+ * rest of its waiters and the thread it runs, within the same bound of a
+ * walk.  With more waiters than that, nothing is learnt.
+ */
+static void sourcesink_learn(struct sourcesink_decision *d, struct rq *src,
+			     struct task_struct *p, int scanned)
+{
+	struct cpumask *may_go = sourcesink_may_go(cpu_of(src));
+	struct task_struct *walked = p;
+
+	cpumask_or(may_go, d->allowed, src->curr->cpus_ptr);
+	list_for_each_entry_from(p, &src->sourcesink.waiters,
+				 sourcesink.wait_node) {
+		if (++scanned > SOURCESINK_SCAN_MAX + 1) {
+			cpumask_clear(may_go);
+			return;
+		}
+		if (p != walked)
+			d->work.walked++;
+		cpumask_or(may_go, may_go, p->cpus_ptr);
+	}
+	sourcesink_decider.may_go_gen[cpu_of(src)] = src->sourcesink.waiters_gen;
+}
+
 /*
  * The starving thread of @src may be running a slice, which ends its run
  * at the first tick after the slice is spent: note how long that may be,
@@ -1041,7 +1182,8 @@ static void sourcesink_running_rest(struct sourcesink_decision *d,
  * cpuset change waits for the thread to be attached (task_rq_lock()).
  * A pull refused for affinity leaves in @d->allowed every CPU that one of
  * the waiters it walked may use, so that the decision tries no sink none
- * of them may use (sourcesink_give()).
+ * of them may use (sourcesink_give()), and notes where every thread of
+ * @src may go for later decisions (sourcesink_learn()).
  */
 static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 					     struct sourcesink_view *sv,
@@ -1137,8 +1279,11 @@ static enum sourcesink_event sourcesink_pull(struct sourcesink_decision *d,
 		why = victim ? SOURCESINK_MOVED : why;
 		goto unlock;
 	}
-	if (learn && why == SOURCESINK_REFUSED_AFFINITY && !victim)
+	if (learn && why == SOURCESINK_REFUSED_AFFINITY && !victim) {
 		d->allowed_src = sv->id;
+		if (d->recall)
+			sourcesink_learn(d, src, p, scanned);
+	}
 	if (!victim && why == SOURCESINK_REFUSED_RUNNING)
 		sourcesink_running_rest(d, src);
 	if (victim) {
@@ -1211,15 +1356,18 @@ static bool sourcesink_probe(struct sourcesink_decision *d,
 			     struct sourcesink_view *src,
 			     struct sourcesink_view *v, int nr, bool taken)
 {
+	const struct cpumask *allowed;
 	bool starving, moved;
 	int i;
 
 	if (src->state != SOURCESINK_SOURCE)
 		return false;
+	allowed = sourcesink_known_allowed(d, src->id);
 	for (i = 0; i < nr && d->probes > 0; i++) {
 		if (v[i].state != SOURCESINK_SINK || v[i].received != taken ||
 		    v[i].tried || v[i].no_room ||
-		    !sourcesink_same_domain(src, &v[i]))
+		    !sourcesink_same_domain(src, &v[i]) ||
+		    (allowed && !cpumask_test_cpu(v[i].id, allowed)))
 			continue;
 		d->probes--;
 		moved = d->pull(d, src, &v[i], &starving, true) == SOURCESINK_MOVED;
@@ -1276,12 +1424,13 @@ static void sourcesink_skip_disallowed(struct sourcesink_decision *d,
 				       const struct sourcesink_view *src,
 				       struct sourcesink_view *v, int nr)
 {
+	const struct cpumask *allowed = sourcesink_known_allowed(d, src->id);
 	int i;
 
-	if (!d->allowed || d->allowed_src != src->id)
+	if (!allowed)
 		return;
 	for (i = 0; i < nr; i++)
-		if (!cpumask_test_cpu(v[i].id, d->allowed))
+		if (!cpumask_test_cpu(v[i].id, allowed))
 			v[i].tried = true;
 }
 
@@ -1305,9 +1454,12 @@ static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 	bool starving;
 
 	sourcesink_skip_disallowed(d, src, v, nr);
-	for (dst = sourcesink_pick_sink(v, nr, start, d->score_mode, src);
-	     dst >= 0;
-	     dst = sourcesink_pick_sink(v, nr, start, d->score_mode, src)) {
+	/* Each pass over the node its own stretch. */
+	for (;;) {
+		sourcesink_resched(d);
+		dst = sourcesink_find_sink(d, v, nr, start, src);
+		if (dst < 0)
+			break;
 		/*
 		 * The decision's bound of attempts, and the one place that
 		 * holds it (sourcesink_spent() only stops the levels early
@@ -1317,6 +1469,7 @@ static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 		if (d->attempts == d->max_moves) {
 			why = SOURCESINK_REFUSED_BOUND;
 			cpu_rq(src->id)->sourcesink.events[why]++;
+			sourcesink_resched(d);
 			if (sourcesink_probe(d, src, v, nr, false))
 				sourcesink_unserved(src, SOURCESINK_BREACH_MOVE_BOUND,
 						    by_node);
@@ -1329,9 +1482,8 @@ static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 			break;
 		v[dst].tried = true;
 		sourcesink_skip_disallowed(d, src, v, nr);
-		/* Each pass over the node its own stretch. */
-		sourcesink_resched(d);
 	}
+	sourcesink_resched(d);
 	for (i = 0; i < nr; i++)
 		v[i].tried = false;
 	/*
@@ -1355,8 +1507,11 @@ static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 	 * a thread in this decision would have taken it, more threads
 	 * starve than there are sinks, and its wait passes the bound.
 	 */
-	if (why == SOURCESINK_REFUSED_AFFINITY && sourcesink_probe(d, src, v, nr, true))
-		sourcesink_unserved(src, SOURCESINK_BREACH_NO_SINK, by_node);
+	if (why == SOURCESINK_REFUSED_AFFINITY) {
+		sourcesink_resched(d);
+		if (sourcesink_probe(d, src, v, nr, true))
+			sourcesink_unserved(src, SOURCESINK_BREACH_NO_SINK, by_node);
+	}
 	if (why == SOURCESINK_MOVED) {
 		cpu_rq(src->id)->sourcesink.unserved = 0;
 		sourcesink_moved(src, &v[dst], starving, d->limit);
@@ -1426,12 +1581,12 @@ static void sourcesink_balance_cpus(struct sourcesink_decision *d,
 	/* Each pass over the node, for a source or a sink, a stretch. */
 	for (;;) {
 		sourcesink_resched(d);
-		src = sourcesink_pick_source(v, nr, start, d->score_mode);
+		src = sourcesink_find_source(d, v, nr, start);
 		if (src < 0 || sourcesink_spent(d, v[src].id))
 			break;
 		if (!d->traced) {
 			sourcesink_resched(d);
-			dst = sourcesink_pick_sink(v, nr, start, d->score_mode, &v[src]);
+			dst = sourcesink_find_sink(d, v, nr, start, &v[src]);
 			sourcesink_trace_decision(d, &v[src], dst < 0 ? NULL : &v[dst]);
 		}
 		sourcesink_resched(d);
@@ -1478,9 +1633,8 @@ static bool sourcesink_balance_nodes(struct sourcesink_decision *d,
 	while ((src = sourcesink_pick_source(nodes, nr_nodes, start, d->score_mode)) >= 0) {
 		sourcesink_resched(d);
 		sn = &nodes[src];
-		c = sourcesink_pick_source(cpus + sn->first, sn->nr_cpus,
-					   sourcesink_start(d, sn->nr_cpus),
-					   d->score_mode);
+		c = sourcesink_find_source(d, cpus + sn->first, sn->nr_cpus,
+					   sourcesink_start(d, sn->nr_cpus));
 		if (c < 0) {
 			sn->spent = true;
 			continue;
@@ -1631,6 +1785,7 @@ static unsigned long sourcesink_decide(u64 delay)
 		.allowed = cpumask_available(sourcesink_decider.allowed) ?
 			   sourcesink_decider.allowed : NULL,
 		.allowed_src = -1,
+		.recall = sourcesink_decider.may_go && sourcesink_decider.may_go_gen,
 		.stretch_start = local_clock(),
 	};
 	int nr = 0, nr_nodes = 0, cpu, node;

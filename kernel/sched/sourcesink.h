@@ -87,6 +87,11 @@ struct sourcesink_rq {
 	unsigned int		nr_movable;
 	/* rq_clock() when this CPU last switched away from its idle task */
 	u64			idle_exit;
+	/*
+	 * Counts the waiters that may have come since a decision last saw
+	 * where the waiters here may go: see sourcesink_known_allowed().
+	 */
+	unsigned long		waiters_gen;
 
 	/*
 	 * Written by the tick (and an arriving starving thread: see
@@ -287,6 +292,28 @@ static inline bool sourcesink_worth_moving(const struct sourcesink_view *src,
 }
 
 /*
+ * The search of sourcesink_pick_source() over its @k-th to (@end - 1)-th
+ * entries, @best the best before them (-1: none): so that a long search
+ * can be made in parts, with a chance to be preempted between them.
+ */
+static inline int sourcesink_pick_source_part(const struct sourcesink_view *v,
+					      int nr, int start, bool score_mode,
+					      int k, int end, int best)
+{
+	int i;
+
+	for (; k < end; k++) {
+		i = (start + k) % nr;
+		if (!sourcesink_may_give(&v[i], score_mode))
+			continue;
+		if (best < 0 || (score_mode ? v[i].score > v[best].score :
+					      v[i].load > v[best].load))
+			best = i;
+	}
+	return best;
+}
+
+/*
  * The CPU (or node) to give the next thread: the highest-loaded SOURCE in
  * state mode, the worst score with a movable thread in score mode.  Ties
  * go to the first one at or after @start; the decision rotates @start, so
@@ -295,16 +322,35 @@ static inline bool sourcesink_worth_moving(const struct sourcesink_view *src,
 static inline int sourcesink_pick_source(const struct sourcesink_view *v,
 					 int nr, int start, bool score_mode)
 {
-	int i, k, best = -1;
+	return sourcesink_pick_source_part(v, nr, start, score_mode, 0, nr, -1);
+}
 
-	for (k = 0; k < nr; k++) {
+/* The search of sourcesink_pick_sink() in parts, as for a source. */
+static inline int sourcesink_pick_sink_part(const struct sourcesink_view *v,
+					    int nr, int start, bool score_mode,
+					    const struct sourcesink_view *src,
+					    int k, int end, int best)
+{
+	int i;
+
+	for (; k < end; k++) {
 		i = (start + k) % nr;
-		if (!sourcesink_may_give(&v[i], score_mode))
+		if (&v[i] == src || !sourcesink_may_take(&v[i], score_mode) ||
+		    !sourcesink_same_domain(&v[i], src))
 			continue;
-		if (best < 0 || (score_mode ? v[i].score > v[best].score :
-					      v[i].load > v[best].load))
+		if (best < 0 || sourcesink_better_sink(&v[i], &v[best], score_mode))
 			best = i;
 	}
+	return best;
+}
+
+/* The sink @best that the search found takes from @src, or none (-1). */
+static inline int sourcesink_sink_found(const struct sourcesink_view *v,
+					int best, bool score_mode,
+					const struct sourcesink_view *src)
+{
+	if (best >= 0 && score_mode && !sourcesink_worth_moving(src, &v[best]))
+		return -1;
 	return best;
 }
 
@@ -318,19 +364,8 @@ static inline int sourcesink_pick_sink(const struct sourcesink_view *v,
 				       int nr, int start, bool score_mode,
 				       const struct sourcesink_view *src)
 {
-	int i, k, best = -1;
-
-	for (k = 0; k < nr; k++) {
-		i = (start + k) % nr;
-		if (&v[i] == src || !sourcesink_may_take(&v[i], score_mode) ||
-		    !sourcesink_same_domain(&v[i], src))
-			continue;
-		if (best < 0 || sourcesink_better_sink(&v[i], &v[best], score_mode))
-			best = i;
-	}
-	if (best >= 0 && score_mode && !sourcesink_worth_moving(src, &v[best]))
-		return -1;
-	return best;
+	return sourcesink_sink_found(v, sourcesink_pick_sink_part(v, nr, start,
+				     score_mode, src, 0, nr, -1), score_mode, src);
 }
 
 /*
@@ -444,6 +479,8 @@ struct sourcesink_decision {
 	 */
 	struct cpumask	*allowed;
 	int		allowed_src;
+	/* What pulls of earlier decisions learnt holds until waiters come */
+	bool		recall;
 	struct sourcesink_work work;	/* what it has done so far */
 	unsigned int	nr_sources;	/* CPUs, in the snapshot */
 	unsigned int	nr_sinks;

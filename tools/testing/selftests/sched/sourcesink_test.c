@@ -2232,6 +2232,65 @@ TEST_F(balance, refused_source_costs_one_lock_a_decision)
 }
 
 /*
+ * Nor does the next decision lock that source again to learn the same,
+ * until its threads change: standalone, with hogs on CPUs 1 and 2 and a
+ * starving thread on CPU 1 that may use only those two, a pull is refused
+ * (and learnt from) within RECALL_LEARN_MS; in the RECALL_MS after, at
+ * least RECALL_DECISIONS decisions take RECALL_NEW_LOCKS locks at most,
+ * for a fair thread that may wake on CPU 1 meanwhile.  Without the rule,
+ * each decision that finds CPU 1 a SOURCE takes one.  Then the thread,
+ * starving, is widened to CPUs 1 and 3: the affinity change counts as a
+ * new waiter, and the next decision must move it to idle CPU 3, within a
+ * period and SLACK_MS; were the refusal still believed, never.
+ */
+#define RECALL_LEARN_MS		(3 * PERIOD_MS)
+#define RECALL_MS		(6 * PERIOD_MS)
+#define RECALL_DECISIONS	3
+#define RECALL_NEW_LOCKS	1
+
+TEST_F(balance, refused_source_is_not_locked_again_until_its_threads_change)
+{
+	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
+	static const int cpus12[] = { 1, 2, -1 }, cpus13[] = { 1, 3, -1 };
+	long long reached_ms, since_run_ms;
+	struct work w0, w1, w2;
+	struct spinner *victim;
+	struct events e0, e;
+
+	standalone_at_test_limits(_metadata);
+	add_spinner(_metadata, &self->sp, HOG_NICE, cpu1);
+	add_spinner(_metadata, &self->sp, HOG_NICE, cpu2);
+	wait_running(_metadata, &self->sp);
+	victim = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
+	ASSERT_EQ(0, read_work(&w0));
+	ASSERT_EQ(0, read_events(&e0));
+	widen(_metadata, victim, cpus12);
+	sleep_ms(RECALL_LEARN_MS);
+	ASSERT_EQ(0, read_work(&w1));
+	ASSERT_LT(w0.locks, w1.locks)
+		TH_LOG("no pull from cpu 1 was tried: the test proves nothing");
+	sleep_ms(RECALL_MS);
+	ASSERT_EQ(0, read_work(&w2));
+	ASSERT_EQ(0, read_events(&e));
+	TH_LOG("%llu decisions took %llu locks while learning, %llu decisions %llu after",
+	       w1.decisions - w0.decisions, w1.locks - w0.locks,
+	       w2.decisions - w1.decisions, w2.locks - w1.locks);
+	ASSERT_LE(RECALL_DECISIONS, w2.decisions - w1.decisions);
+	EXPECT_EQ(e0.moved, e.moved);
+	EXPECT_GE(RECALL_NEW_LOCKS, w2.locks - w1.locks) {
+		log_trace_and_view(_metadata);
+	}
+	ASSERT_EQ(1, last_cpu(atomic_load(&victim->tid)));
+	reached_ms = time_to_reach(_metadata, victim, cpus13, 3, 3 * PERIOD_MS,
+				   &since_run_ms);
+	TH_LOG("widened, it reached cpu 3 after %lld ms", reached_ms);
+	ASSERT_LE(0, reached_ms) {
+		log_trace_and_view(_metadata);
+	}
+	EXPECT_GE(PERIOD_MS + SLACK_MS, reached_ms);
+}
+
+/*
  * A starving thread that the kernel migrates to wait behind another (the
  * stock balancer does so from the softirq of the tick that raises a
  * decision) makes its new CPU a SOURCE on arrival: the CPU it left has
