@@ -128,11 +128,14 @@
  * locks, one at a time, and walks SOURCESINK_SCAN_MAX + 1 waiters at most
  * under each source's, however many CPUs refuse.  Nor does the next
  * decision lock that source again to learn the same: such a pull also
- * notes where every thread there may go, and until a waiter comes to that
- * CPU (a wake-up, an arrival, an affinity change or a new wait: a count
- * in its runqueue), no sink outside that mask is tried
+ * notes where every thread there may go, and until a thread that may go
+ * elsewhere comes to wait on that CPU (a wake-up, an arrival, an affinity
+ * change or a new wait, each checked against the note under the lock the
+ * enqueue holds), no sink outside that mask is tried
  * (sourcesink_known_allowed()).  So a source that no sink can serve costs
- * one lock when its threads change, not one every period.  Nor is a
+ * one lock when threads of another affinity come, not one every period,
+ * however often the stock balancer moves its threads among CPUs like it.
+ * Nor is a
  * decision one stretch: the kthread offers to reschedule after each
  * attempt, each SOURCESINK_READ_BATCH CPUs read, each
  * SOURCESINK_PASS_BATCH CPUs searched, each pass over a node's CPUs and
@@ -254,9 +257,9 @@ static u64 sourcesink_limit(void)
  * for (a node step that found the thread running is due again anyway: see
  * sourcesink_decide()).  @allowed is the decision's struct
  * sourcesink_decision.allowed.  @may_go holds one mask per CPU, each
- * cpumask_size() long, and @may_go_gen one count per CPU: what a pull
- * refused for affinity learnt of where that CPU's threads may go, and its
- * ->waiters_gen then (see sourcesink_known_allowed()).  @nr_decisions,
+ * cpumask_size() long: what a pull refused for affinity learnt of where
+ * that CPU's threads may go, written and read under its runqueue lock but
+ * by the decision (see sourcesink_known_allowed()).  @nr_decisions,
  * @total_work and @most_work count the decisions since the balancer was
  * last switched on, their work and the most any of them did; @longest_ns
  * too counts from then.
@@ -276,7 +279,6 @@ static struct {
 	u64				*moved_in;
 	cpumask_var_t			allowed;
 	struct cpumask			*may_go;
-	unsigned long			*may_go_gen;
 	bool				retry;
 	u64				nr_decisions;
 	struct sourcesink_work		total_work;
@@ -313,15 +315,25 @@ static u64 sourcesink_waited(struct rq *rq, struct task_struct *p)
 	return now > start ? now - start : 0;
 }
 
-/*
- * A waiter may have come to @rq whose affinity no decision has seen: one
- * that was neither waiting nor running here when a pull last walked the
- * waiters, or whose affinity has changed since.  See
- * sourcesink_known_allowed().
- */
-static void sourcesink_new_waiter(struct rq *rq)
+/* Where the threads of @cpu may go, as a pull refused for affinity learnt. */
+static struct cpumask *sourcesink_may_go(int cpu)
 {
-	WRITE_ONCE(rq->sourcesink.waiters_gen, rq->sourcesink.waiters_gen + 1);
+	return (void *)sourcesink_decider.may_go + cpu * cpumask_size();
+}
+
+/*
+ * @p may wait on @rq from now on, with an affinity no decision has seen
+ * here: it was neither waiting nor running when a pull last noted where
+ * the threads of @rq may go, or its affinity has changed since.  If it
+ * may go where they may not, the note no longer holds.  One test, and a
+ * word of mask for each 64 possible CPUs while a note holds, which is
+ * only on a CPU whose starving threads no sink could take.
+ */
+static void sourcesink_new_waiter(struct rq *rq, struct task_struct *p)
+{
+	if (rq->sourcesink.may_go_known &&
+	    !cpumask_subset(p->cpus_ptr, sourcesink_may_go(cpu_of(rq))))
+		WRITE_ONCE(rq->sourcesink.may_go_known, false);
 }
 
 /*
@@ -329,8 +341,8 @@ static void sourcesink_new_waiter(struct rq *rq)
  * first, where it keeps the starving waiters ahead of the others; a new one
  * begins now and is appended, which keeps the rest in wait order.  A wait
  * goes on only for a thread that was waiting or running here, or arrived
- * by an enqueue, which counts it (__sourcesink_enqueue()); one that begins
- * may be a thread no pull has seen waiting, and is counted here.
+ * by an enqueue, which is checked there (__sourcesink_enqueue()); one that
+ * begins may be a thread no pull has seen waiting, and is checked here.
  */
 static void sourcesink_start_wait(struct rq *rq, struct task_struct *p)
 {
@@ -339,7 +351,7 @@ static void sourcesink_start_wait(struct rq *rq, struct task_struct *p)
 	} else {
 		p->sourcesink.wait_start = rq_clock(rq);
 		list_add_tail(&p->sourcesink.wait_node, &rq->sourcesink.waiters);
-		sourcesink_new_waiter(rq);
+		sourcesink_new_waiter(rq, p);
 	}
 	rq->sourcesink.nr_movable++;
 }
@@ -385,9 +397,13 @@ void __sourcesink_enqueue(struct rq *rq, struct task_struct *p)
 		p->sourcesink.queued = rq_clock(rq);
 	}
 	sourcesink_update(rq, p, true);
-	/* Woken, arrived, or its affinity changed (ENQUEUE_RESTORE). */
-	if (sourcesink_listed(p))
-		sourcesink_new_waiter(rq);
+	/*
+	 * Woken, arrived, or its affinity changed (ENQUEUE_RESTORE), the
+	 * running thread's too.  Other threads do not wait to be moved:
+	 * one that becomes movable begins a new wait, checked then.
+	 */
+	if (sourcesink_listed(p) || task_current(rq, p))
+		sourcesink_new_waiter(rq, p);
 
 	/*
 	 * A starving thread migrated here to wait behind another: the CPU it
@@ -627,6 +643,7 @@ static void sourcesink_untrack_rq(struct rq *rq)
 		p->sourcesink.wait_start = 0;
 	}
 	WRITE_ONCE(rq->sourcesink.state, SOURCESINK_SINK);
+	WRITE_ONCE(rq->sourcesink.may_go_known, false);
 	WRITE_ONCE(rq->sourcesink.movable, 0);
 	WRITE_ONCE(rq->sourcesink.oldest_wait, 0);
 	WRITE_ONCE(rq->sourcesink.oldest_start, 0);
@@ -821,10 +838,7 @@ static int __init sourcesink_init(void)
 	WARN_ON(!zalloc_cpumask_var(&sourcesink_decider.allowed, GFP_KERNEL));
 	sourcesink_decider.may_go = kvcalloc(nr_cpu_ids, cpumask_size(),
 					     GFP_KERNEL);
-	sourcesink_decider.may_go_gen =
-		kcalloc(nr_cpu_ids, sizeof(*sourcesink_decider.may_go_gen),
-			GFP_KERNEL);
-	WARN_ON(!sourcesink_decider.may_go || !sourcesink_decider.may_go_gen);
+	WARN_ON(!sourcesink_decider.may_go);
 	kthread_init_work(&sourcesink_decider.work, sourcesink_decide_work);
 	sourcesink_worker = kthread_create_worker(0, "sourcesink");
 	if (WARN_ON(IS_ERR(sourcesink_worker)))
@@ -1079,39 +1093,29 @@ static void sourcesink_attach(struct rq *dst, struct task_struct *p,
 	rq_unlock(dst, &rf);
 }
 
-/* Where the threads of @cpu may go, as a pull refused for affinity learnt. */
-static struct cpumask *sourcesink_may_go(int cpu)
-{
-	return (void *)sourcesink_decider.may_go + cpu * cpumask_size();
-}
-
 /*
  * Where the threads of @cpu may go, as far as decision @d knows without
  * locking @cpu, or NULL if it does not: from this decision's last pull,
  * if that pull was from @cpu and refused for affinity, or else from the
- * last pull of any decision that was, if no waiter has come to @cpu since
- * (sourcesink_new_waiter()).  A thread's affinity changes only through an
- * enqueue (ENQUEUE_RESTORE), and a thread that waits there now was either
- * waiting or running then, or has come since by an enqueue or has begun a
- * new wait, both of which count: so a sink outside this mask would refuse
- * every waiter of @cpu, now and until the count moves, as a pull would,
- * and is not tried.  Without it, every decision that found such a source
- * starving would lock it to learn the same again.
+ * last pull of any decision that was, if no thread that may go elsewhere
+ * has come to wait there since (sourcesink_new_waiter()).  A thread's
+ * affinity changes only through an enqueue (ENQUEUE_RESTORE), and a
+ * thread that waits there now was either waiting or running then, or has
+ * come since by an enqueue or has begun a new wait, both of which are
+ * checked: so a sink outside this mask would refuse every waiter of @cpu,
+ * as a pull would, and is not tried.  Without it, every decision that
+ * found such a source starving would lock it to learn the same again.
  */
 static const struct cpumask *
 sourcesink_known_allowed(const struct sourcesink_decision *d, int cpu)
 {
-	struct cpumask *may_go;
-
 	if (!d->allowed)
 		return NULL;
 	if (d->allowed_src == cpu)
 		return d->allowed;
-	if (!d->recall || sourcesink_decider.may_go_gen[cpu] !=
-			  READ_ONCE(cpu_rq(cpu)->sourcesink.waiters_gen))
+	if (!d->recall || !READ_ONCE(cpu_rq(cpu)->sourcesink.may_go_known))
 		return NULL;
-	may_go = sourcesink_may_go(cpu);
-	return cpumask_empty(may_go) ? NULL : may_go;
+	return sourcesink_may_go(cpu);
 }
 
 /*
@@ -1127,18 +1131,17 @@ static void sourcesink_learn(struct sourcesink_decision *d, struct rq *src,
 	struct cpumask *may_go = sourcesink_may_go(cpu_of(src));
 	struct task_struct *walked = p;
 
+	WRITE_ONCE(src->sourcesink.may_go_known, false);
 	cpumask_or(may_go, d->allowed, src->curr->cpus_ptr);
 	list_for_each_entry_from(p, &src->sourcesink.waiters,
 				 sourcesink.wait_node) {
-		if (++scanned > SOURCESINK_SCAN_MAX + 1) {
-			cpumask_clear(may_go);
+		if (++scanned > SOURCESINK_SCAN_MAX + 1)
 			return;
-		}
 		if (p != walked)
 			d->work.walked++;
 		cpumask_or(may_go, may_go, p->cpus_ptr);
 	}
-	sourcesink_decider.may_go_gen[cpu_of(src)] = src->sourcesink.waiters_gen;
+	WRITE_ONCE(src->sourcesink.may_go_known, true);
 }
 
 /*
@@ -1476,6 +1479,7 @@ static enum sourcesink_event sourcesink_give(struct sourcesink_decision *d,
 			break;
 		}
 		d->attempts++;
+		sourcesink_resched(d);
 		why = d->pull(d, src, &v[dst], &starving, false);
 		sourcesink_resched(d);
 		if (why != SOURCESINK_REFUSED_AFFINITY)
@@ -1785,7 +1789,7 @@ static unsigned long sourcesink_decide(u64 delay)
 		.allowed = cpumask_available(sourcesink_decider.allowed) ?
 			   sourcesink_decider.allowed : NULL,
 		.allowed_src = -1,
-		.recall = sourcesink_decider.may_go && sourcesink_decider.may_go_gen,
+		.recall = !!sourcesink_decider.may_go,
 		.stretch_start = local_clock(),
 	};
 	int nr = 0, nr_nodes = 0, cpu, node;

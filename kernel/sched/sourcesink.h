@@ -87,11 +87,6 @@ struct sourcesink_rq {
 	unsigned int		nr_movable;
 	/* rq_clock() when this CPU last switched away from its idle task */
 	u64			idle_exit;
-	/*
-	 * Counts the waiters that may have come since a decision last saw
-	 * where the waiters here may go: see sourcesink_known_allowed().
-	 */
-	unsigned long		waiters_gen;
 
 	/*
 	 * Written by the tick (and an arriving starving thread: see
@@ -113,6 +108,12 @@ struct sourcesink_rq {
 	 */
 	u8			unserved;
 	bool			unserved_by_node;
+	/*
+	 * Under the lock: a decision noted where every thread here may go,
+	 * and none has come since that may go elsewhere.  Read locklessly
+	 * by the decision: see sourcesink_known_allowed().
+	 */
+	bool			may_go_known;
 };
 
 /*

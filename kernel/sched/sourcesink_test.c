@@ -288,6 +288,47 @@ static void sourcesink_score_all(struct sourcesink_view *v, int nr,
 		v[i].score = sourcesink_score(v[i].state, v[i].load, sw, lw);
 }
 
+/*
+ * A search made in parts (the decision offers to reschedule between them)
+ * finds what one search finds, wherever it is cut and wherever it starts:
+ * 40 CPUs of loads that repeat every 7, so that ties fall across the cuts.
+ */
+static void sourcesink_test_search_in_parts(struct kunit *test)
+{
+	static const int cuts[] = { 1, 7, 32, 39 };
+	struct sourcesink_view *v;
+	int i, c, start, mode, whole, part;
+
+	v = kunit_kcalloc(test, 40, sizeof(*v), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, v);
+	for (i = 0; i < 40; i++) {
+		v[i].state = i % 3 ? SOURCESINK_SOURCE : SOURCESINK_SINK;
+		v[i].load = 1024 * (i % 7);
+		v[i].nr_movable = 1;
+		v[i].idle = i == 30;
+	}
+	sourcesink_score_all(v, 40, 4, 1);
+	for (mode = 0; mode < 2; mode++)
+		for (start = 0; start < 40; start++)
+			for (c = 0; c < ARRAY_SIZE(cuts); c++) {
+				whole = sourcesink_pick_source(v, 40, start, mode);
+				part = sourcesink_pick_source_part(v, 40, start, mode,
+								   0, cuts[c], -1);
+				part = sourcesink_pick_source_part(v, 40, start, mode,
+								   cuts[c], 40, part);
+				KUNIT_EXPECT_EQ(test, part, whole);
+
+				whole = sourcesink_pick_sink(v, 40, start, mode, &v[1]);
+				part = sourcesink_pick_sink_part(v, 40, start, mode, &v[1],
+								 0, cuts[c], -1);
+				part = sourcesink_pick_sink_part(v, 40, start, mode, &v[1],
+								 cuts[c], 40, part);
+				part = sourcesink_sink_found(v, part, mode, &v[1]);
+				KUNIT_EXPECT_EQ(test, part, whole);
+			}
+	KUNIT_EXPECT_EQ(test, sourcesink_pick_sink(v, 40, 0, false, &v[1]), 30);
+}
+
 static void sourcesink_test_score_mode_pair(struct kunit *test)
 {
 	struct sourcesink_view v[] = {
@@ -1223,6 +1264,7 @@ static struct kunit_case sourcesink_test_cases[] = {
 	KUNIT_CASE(sourcesink_test_state_mode_needs_both),
 	KUNIT_CASE(sourcesink_test_sink_in_same_domain),
 	KUNIT_CASE(sourcesink_test_ties_rotate),
+	KUNIT_CASE(sourcesink_test_search_in_parts),
 	KUNIT_CASE(sourcesink_test_score_mode_pair),
 	KUNIT_CASE(sourcesink_test_score_mode_leaves_idle_alone),
 	KUNIT_CASE(sourcesink_test_score_mode_no_swap),

@@ -2237,11 +2237,12 @@ TEST_F(balance, refused_source_costs_one_lock_a_decision)
  * starving thread on CPU 1 that may use only those two, a pull is refused
  * (and learnt from) within RECALL_LEARN_MS; in the RECALL_MS after, at
  * least RECALL_DECISIONS decisions take RECALL_NEW_LOCKS locks at most,
- * for a fair thread that may wake on CPU 1 meanwhile.  Without the rule,
+ * for a fair thread of a wider affinity that may wake on CPU 1 meanwhile.  Without the rule,
  * each decision that finds CPU 1 a SOURCE takes one.  Then the thread,
- * starving, is widened to CPUs 1 and 3: the affinity change counts as a
- * new waiter, and the next decision must move it to idle CPU 3, within a
- * period and SLACK_MS; were the refusal still believed, never.
+ * starving, is widened to CPUs 1 and 3: the affinity change ends the
+ * note of where CPU 1's threads may go, and the next decision must move
+ * it to idle CPU 3, within a period and SLACK_MS; were the note still
+ * believed, never.
  */
 #define RECALL_LEARN_MS		(3 * PERIOD_MS)
 #define RECALL_MS		(6 * PERIOD_MS)
