@@ -135,9 +135,8 @@
  * (sourcesink_known_allowed()).  So a source that no sink can serve costs
  * one lock when threads of another affinity come, not one every period,
  * however often the stock balancer moves its threads among CPUs like it.
- * Nor is a
- * decision one stretch: the kthread offers to reschedule after each
- * attempt, each SOURCESINK_READ_BATCH CPUs read, each
+ * Nor is a decision one stretch: the kthread offers to reschedule before
+ * and after each attempt, each SOURCESINK_READ_BATCH CPUs read, each
  * SOURCESINK_PASS_BATCH CPUs searched, each pass over a node's CPUs and
  * each node summed or balanced (sourcesink_resched()), so that the
  * longest it runs unpreempted is one attempt, as the stock balancer holds
@@ -225,8 +224,8 @@ static u64 sourcesink_limit(void)
 /*
  * The snapshot offers to reschedule after this many CPUs read: each read
  * costs a few hundred instructions (idle_cpu(), sched_clock_cpu() of an
- * idle CPU), and 32 at a time made it the decision's longest stretch (at
- * 4, an idle decision's was still 2 us at 128 CPUs under -icount).  A
+ * idle CPU), and 32 at a time made it the decision's longest stretch (4
+ * at a time still left an idle decision 2 us at 128 CPUs, -icount).  A
  * breach check is a few loads: those are batched by SOURCESINK_SCAN_MAX.
  */
 #define SOURCESINK_READ_BATCH	2
