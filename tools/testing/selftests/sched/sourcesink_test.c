@@ -2233,36 +2233,33 @@ TEST_F(balance, refused_source_costs_one_lock_a_decision)
 
 /*
  * Nor does the next decision lock that source again to learn the same,
- * until its threads change: standalone, with hogs on CPUs 1 and 2 and a
- * starving thread on CPU 1 that may use only those two, a pull is refused
- * (and learnt from) within RECALL_LEARN_MS; in the RECALL_MS after, at
- * least RECALL_DECISIONS decisions take RECALL_NEW_LOCKS locks at most,
- * for a fair thread of a wider affinity that may wake on CPU 1 meanwhile.  Without the rule,
+ * until its threads change: standalone (the stock balancer would move
+ * the thread between CPUs 1 and 2), with the victim beside two hogs and
+ * widened to CPUs 1 and 2, a pull is refused (and learnt from) within
+ * RECALL_LEARN_MS; in the RECALL_MS after, at least RECALL_DECISIONS
+ * decisions take RECALL_NEW_LOCKS locks at most, for a fair thread of a
+ * wider affinity that may wake on CPU 1 meanwhile.  Without the rule,
  * each decision that finds CPU 1 a SOURCE takes one.  Then the thread,
  * starving, is widened to CPUs 1 and 3: the affinity change ends the
  * note of where CPU 1's threads may go, and the next decision must move
  * it to idle CPU 3, within a period and SLACK_MS; were the note still
  * believed, never.
  */
-#define RECALL_LEARN_MS		(3 * PERIOD_MS)
-#define RECALL_MS		(6 * PERIOD_MS)
+#define RECALL_LEARN_MS		(3 * TWO_HOGS_PERIOD_MS)
+#define RECALL_MS		(6 * TWO_HOGS_PERIOD_MS)
 #define RECALL_DECISIONS	3
 #define RECALL_NEW_LOCKS	1
 
 TEST_F(balance, refused_source_is_not_locked_again_until_its_threads_change)
 {
-	static const int cpu1[] = { 1, -1 }, cpu2[] = { 2, -1 };
 	static const int cpus12[] = { 1, 2, -1 }, cpus13[] = { 1, 3, -1 };
 	long long reached_ms, since_run_ms;
 	struct work w0, w1, w2;
 	struct spinner *victim;
 	struct events e0, e;
 
-	standalone_at_test_limits(_metadata);
-	add_spinner(_metadata, &self->sp, HOG_NICE, cpu1);
-	add_spinner(_metadata, &self->sp, HOG_NICE, cpu2);
-	wait_running(_metadata, &self->sp);
-	victim = add_victim(_metadata, &self->sp, VICTIM_NICE, cpu1);
+	ASSERT_EQ(0, set_knob("sched_sourcesink_standalone", 1));
+	victim = victim_beside_two_hogs(_metadata, &self->sp);
 	ASSERT_EQ(0, read_work(&w0));
 	ASSERT_EQ(0, read_events(&e0));
 	widen(_metadata, victim, cpus12);
@@ -2282,13 +2279,13 @@ TEST_F(balance, refused_source_is_not_locked_again_until_its_threads_change)
 		log_trace_and_view(_metadata);
 	}
 	ASSERT_EQ(1, last_cpu(atomic_load(&victim->tid)));
-	reached_ms = time_to_reach(_metadata, victim, cpus13, 3, 3 * PERIOD_MS,
-				   &since_run_ms);
+	reached_ms = time_to_reach(_metadata, victim, cpus13, 3,
+				   3 * TWO_HOGS_PERIOD_MS, &since_run_ms);
 	TH_LOG("widened, it reached cpu 3 after %lld ms", reached_ms);
 	ASSERT_LE(0, reached_ms) {
 		log_trace_and_view(_metadata);
 	}
-	EXPECT_GE(PERIOD_MS + SLACK_MS, reached_ms);
+	EXPECT_GE(TWO_HOGS_PERIOD_MS + SLACK_MS, reached_ms);
 }
 
 /*
