@@ -1122,7 +1122,12 @@ sourcesink_known_allowed(const struct sourcesink_decision *d, int cpu)
  * waiters up to @p (its list head if it walked them all), @scanned of them:
  * learn for later decisions where every thread of @src may go, from the
  * rest of its waiters and the thread it runs, within the same bound of a
- * walk.  With more waiters than that, nothing is learnt.
+ * walk.  With more waiters than that, nothing is learnt.  The thread it
+ * runs counts only if it is fair: switched out, it waits on unchecked
+ * (sourcesink_start_wait()).  One of another class waits only after an
+ * enqueue, which is checked; and that is often the decider itself, woken
+ * on a source it may leave for any CPU, which would make the note say
+ * that the threads of @src may go anywhere.
  */
 static void sourcesink_learn(struct sourcesink_decision *d, struct rq *src,
 			     struct task_struct *p, int scanned)
@@ -1131,7 +1136,9 @@ static void sourcesink_learn(struct sourcesink_decision *d, struct rq *src,
 	struct task_struct *walked = p;
 
 	WRITE_ONCE(src->sourcesink.may_go_known, false);
-	cpumask_or(may_go, d->allowed, src->curr->cpus_ptr);
+	cpumask_copy(may_go, d->allowed);
+	if (src->curr->sched_class == &fair_sched_class)
+		cpumask_or(may_go, may_go, src->curr->cpus_ptr);
 	list_for_each_entry_from(p, &src->sourcesink.waiters,
 				 sourcesink.wait_node) {
 		if (++scanned > SOURCESINK_SCAN_MAX + 1)

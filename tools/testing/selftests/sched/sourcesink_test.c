@@ -2243,7 +2243,15 @@ TEST_F(balance, refused_source_costs_one_lock_a_decision)
  * starving, is widened to CPUs 1 and 3: the affinity change ends the
  * note of where CPU 1's threads may go, and the next decision must move
  * it to idle CPU 3, within a period and SLACK_MS; were the note still
- * believed, never.
+ * believed, never.  The balancer is switched off and on first: a note an
+ * earlier test left of CPU 1 (the test above leaves one of CPUs 1 and 2)
+ * would spare this one its learning, and leave it nothing to prove.  The
+ * decider is put on CPU 1, the source, and then allowed everywhere again,
+ * which leaves it there: a real-time thread wakes where it last ran if
+ * nothing of its class runs there.  What runs on the source as a pull
+ * learns is then the decider, which may run anywhere but is no thread a
+ * sink could take.  Counted in the note, it made the note worthless, and
+ * each decision took a lock, on boots where the decider sat there.
  */
 #define RECALL_LEARN_MS		(3 * TWO_HOGS_PERIOD_MS)
 #define RECALL_MS		(6 * TWO_HOGS_PERIOD_MS)
@@ -2253,13 +2261,20 @@ TEST_F(balance, refused_source_costs_one_lock_a_decision)
 TEST_F(balance, refused_source_is_not_locked_again_until_its_threads_change)
 {
 	static const int cpus12[] = { 1, 2, -1 }, cpus13[] = { 1, 3, -1 };
+	static const int cpu1[] = { 1, -1 };
 	long long reached_ms, since_run_ms;
 	struct work w0, w1, w2;
 	struct spinner *victim;
 	struct events e0, e;
 
 	ASSERT_EQ(0, set_knob("sched_sourcesink_standalone", 1));
+	confine_decider(_metadata, cpu1);
 	victim = victim_beside_two_hogs(_metadata, &self->sp);
+	/* A confined sleeper moves when it next wakes: let it decide once. */
+	sleep_ms(2 * TWO_HOGS_PERIOD_MS);
+	ASSERT_TRUE(restore_decider());
+	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 0));
+	ASSERT_EQ(0, set_knob("sched_sourcesink_mode", 1));
 	ASSERT_EQ(0, read_work(&w0));
 	ASSERT_EQ(0, read_events(&e0));
 	widen(_metadata, victim, cpus12);
