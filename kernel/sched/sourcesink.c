@@ -1990,7 +1990,7 @@ static const char * const sourcesink_state_names[] = {
 	[SOURCESINK_SOURCE]	= "SOURCE",
 };
 
-/* One line for @node: its state and mean load from its online CPUs'. */
+/* One line for @node: its state and mean load, as sourcesink_sum_node(). */
 static void sourcesink_show_node(struct seq_file *m, int node, int mode)
 {
 	unsigned int nr_cpus = 0, nr_states[SOURCESINK_NR_STATES] = {};
@@ -2005,7 +2005,8 @@ static void sourcesink_show_node(struct seq_file *m, int node, int mode)
 			continue;
 		sourcesink_read_cpu(cpu, &v);
 		nr_states[v.state]++;
-		load += v.load;
+		if (!v.idle)
+			load += v.load;
 		nr_cpus++;
 	}
 	state = sourcesink_node_state(nr_states[SOURCESINK_SOURCE],

@@ -385,9 +385,12 @@ static inline bool sourcesink_may_move(u64 wait, u64 limit, u64 last_move,
 /*
  * Fill @node's view from its CPUs' views @cpu[0 .. @nr - 1]: the state
  * sourcesink_node_state() derives, the mean load and the movable threads
- * of the CPUs that may still give.  A node is never "idle": its mean load,
- * which PELT decays on idle CPUs too, says how much room it has.  The
- * flags the decision keeps are left as they are.
+ * of the CPUs that may still give.  A node is never "idle": its mean load
+ * says how much room it has.  An idle CPU adds none: PELT decays its
+ * averages only when something updates them (the stock nohz balancer's
+ * blocked-load updates, which standalone mode skips), so what it shows may
+ * be the load of threads long gone.  The flags the decision keeps are
+ * left as they are.
  */
 static inline void sourcesink_sum_node(struct sourcesink_view *node,
 				       const struct sourcesink_view *cpu,
@@ -401,7 +404,8 @@ static inline void sourcesink_sum_node(struct sourcesink_view *node,
 	node->nr_movable = 0;
 	for (i = 0; i < nr; i++) {
 		nr_states[cpu[i].state]++;
-		load += cpu[i].load;
+		if (!cpu[i].idle)
+			load += cpu[i].load;
 		if (sourcesink_may_give(&cpu[i], score_mode))
 			node->nr_movable += cpu[i].nr_movable;
 	}

@@ -408,8 +408,8 @@ static void sourcesink_test_node_state(struct kunit *test)
 
 /*
  * A node's view from its CPUs': the derived state, the mean load (so a
- * node of four CPUs compares with one of two), never idle, and only the
- * movable threads of CPUs that may still give.
+ * node of four CPUs compares with one of two) of its busy CPUs, never
+ * idle, and only the movable threads of CPUs that may still give.
  */
 static void sourcesink_test_node_sum(struct kunit *test)
 {
@@ -445,6 +445,8 @@ static void sourcesink_test_node_sum(struct kunit *test)
 	sourcesink_sum_node(&node, four, 4, false);
 	KUNIT_EXPECT_EQ(test, node.state, SOURCESINK_SINK);
 	KUNIT_EXPECT_FALSE(test, node.idle);
+	/* What idle CPUs show is the load of threads that have left. */
+	KUNIT_EXPECT_EQ(test, node.load, 0);
 }
 
 #define NODE_SINK(l, d)	{ .state = SOURCESINK_SINK, .load = (l), .distance = (d) }
