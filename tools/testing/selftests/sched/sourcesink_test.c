@@ -4646,19 +4646,21 @@ static long node_load(const struct view *v, int node)
 
 /*
  * Two sink nodes equally idle at different distances from node 0: the
- * nearer one receives.  The test waits on the nearer node, so that if
- * anything its load is the higher of the two.  Should that load leave the
- * tie band (background kthreads, the victims' blocked load on a slow
- * guest), the farther node rightly wins on load: the attempt is discarded
- * and said so, one in three at most.  The decision reads the loads at its
- * own moment, within the 50 ms before the move is seen, so both samples
- * of the 100 ms before count, and a near node's load within NODE_TIE_DOUBT
- * of the band's edge leaves the far node's win in doubt: discarded too.
- * With the last sample alone and no doubt, runs failed on a near node's
- * 12 against the far node's 66, and on 140 against 36: their decisions
- * had chosen the far node, which they do only with the near node out of
- * the band.  A decision that ignored distance would pick the far node in
- * every attempt, and fail on the discards.
+ * nearer one receives.  The test waits on the farther node, and its
+ * victims first run there: an idle CPU's load is not decayed until it
+ * next runs, and under TCG a host stall while the test's thread reads
+ * the view counts as running, so the node that waits has a load the
+ * samples do not see.  Waiting on the nearer node, the test failed 6 of
+ * 43 runs here (the farther node received, with sampled loads that tie);
+ * on the farther, none of 16.  KUnit's
+ * sourcesink_test_node_nearer_sink_wins_a_tie checks the rule itself.
+ * Should the nearer node's load reach a higher step all the same
+ * (background kthreads), the farther node rightly wins on load: the
+ * attempt is discarded and said so, one in three at most.  The decision
+ * reads the loads at its own moment, within the 50 ms before the move is
+ * seen, so both samples of the 100 ms before count, and a near node's
+ * load within NODE_TIE_DOUBT of the band's edge leaves the far node's win
+ * in doubt: discarded too.
  */
 TEST_F(numa, nearer_of_two_sink_nodes_receives)
 {
@@ -4677,7 +4679,7 @@ TEST_F(numa, nearer_of_two_sink_nodes_receives)
 	}
 	if (d[near] == d[far])
 		SKIP(return, "needs two nodes at different distances from node 0");
-	home = &self->topo.node[near];
+	home = &self->topo.node[far];
 	both[0] = near;
 	both[1] = far;
 	both[2] = -1;
