@@ -4647,12 +4647,12 @@ static long node_load(const struct view *v, int node)
 /*
  * Two sink nodes equally idle at different distances from node 0: the
  * nearer one receives.  The test waits on the farther node, and its
- * victims first run there: an idle CPU's load is not decayed until it
- * next runs, and under TCG a host stall while the test's thread reads
- * the view counts as running, so the node that waits has a load the
- * samples do not see.  Waiting on the nearer node, the test failed 6 of
- * 43 runs here (the farther node received, with sampled loads that tie);
- * on the farther, none of 16.  KUnit's
+ * victims first run there: under TCG a host stall while the test's thread
+ * reads the view counts as running, so the node that waits has a load the
+ * samples do not see, while an idle node's is 0 (sourcesink_sum_node()).
+ * Waiting on the nearer node, the test failed 6 of 43 runs here, and once
+ * more with idle CPUs counted as 0 (the farther node received, with
+ * sampled loads that tie); on the farther, none of 16 nor 8.  KUnit's
  * sourcesink_test_node_nearer_sink_wins_a_tie checks the rule itself.
  * Should the nearer node's load reach a higher step all the same
  * (background kthreads), the farther node rightly wins on load: the
